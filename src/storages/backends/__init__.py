@@ -1,0 +1,1 @@
+"""Storage backends. Import a backend from its own module; this package imports none."""

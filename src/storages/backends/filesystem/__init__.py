@@ -1,0 +1,14 @@
+"""Backends built on Django's :class:`~django.core.files.storage.FileSystemStorage`."""
+
+from storages.backends.filesystem.image import ImageStorage, InvalidImageError
+from storages.backends.filesystem.overwrite import OverwriteStorage
+from storages.backends.filesystem.storage import LocalStorage
+from storages.backends.filesystem.symlinkorcopy import SymlinkOrCopyStorage
+
+__all__ = [
+    "ImageStorage",
+    "InvalidImageError",
+    "LocalStorage",
+    "OverwriteStorage",
+    "SymlinkOrCopyStorage",
+]

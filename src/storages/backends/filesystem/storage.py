@@ -1,0 +1,143 @@
+"""The filesystem storage the other local backends derive from."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from django.core.files.base import File
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+
+from storages import paths
+from storages.features import FILESYSTEM_FEATURES, Feature
+
+__all__ = ["AtomicWriteFile", "LocalStorage", "write_atomically"]
+
+_umask_lock = threading.Lock()
+
+
+def current_umask() -> int:
+    """Return the process umask without racing other threads where the OS tells it."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        status = ""
+    match = re.search(r"^Umask:\s*([0-7]+)$", status, re.MULTILINE)
+    if match:
+        return int(match.group(1), 8)
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def write_atomically(
+    target: str,
+    chunks: Iterable[bytes | str],
+    *,
+    file_mode: int | None,
+    encoding: str = "utf-8",
+) -> None:
+    """Write *chunks* to a temporary file beside *target*, then rename it over *target*.
+
+    Readers see the old content or the new, never a mix; if writing fails the old file is left
+    as it was and the temporary file is removed.
+    """
+    directory, basename = os.path.split(target)
+    fd, temp_path = tempfile.mkstemp(prefix=f".{basename[:100]}.", suffix=".part", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk.encode(encoding) if isinstance(chunk, str) else chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_path, file_mode if file_mode is not None else 0o666 & ~current_umask())
+        os.replace(temp_path, target)
+    except BaseException:
+        Path(temp_path).unlink(missing_ok=True)
+        raise
+
+
+class AtomicWriteFile(File):
+    """A local file opened for writing that replaces its target only when closed cleanly.
+
+    It writes to a temporary file beside the target; ``close()`` renames it over the target and
+    leaving a ``with`` block through an exception (or :meth:`abort`) throws it away.
+    """
+
+    def __init__(self, target: str, mode: str, file_mode: int | None) -> None:
+        directory, basename = os.path.split(target)
+        fd, self._temp_path = tempfile.mkstemp(
+            prefix=f".{basename[:100]}.", suffix=".part", dir=directory
+        )
+        self._target = target
+        self._file_mode = file_mode
+        super().__init__(os.fdopen(fd, mode), target)
+        self.mode = mode
+
+    def close(self) -> None:
+        """Flush, then put the written content in place of the target."""
+        if self.file.closed:
+            return
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            mode = self._file_mode if self._file_mode is not None else 0o666 & ~current_umask()
+            os.chmod(self._temp_path, mode)
+            os.replace(self._temp_path, self._target)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Throw away what was written; the target keeps its previous content."""
+        self.file.close()
+        Path(self._temp_path).unlink(missing_ok=True)
+
+    def __exit__(self, exc_type: object, exc_value: object, traceback: object) -> None:
+        if exc_type is not None:
+            self.abort()
+        else:
+            self.close()
+
+
+@deconstructible(path="storages.backends.filesystem.LocalStorage")
+class LocalStorage(FileSystemStorage):
+    """Django's :class:`FileSystemStorage` with this package's name rules.
+
+    Names go through :func:`storages.paths.clean_name`, so traversal, absolute paths, NUL bytes
+    and backslash tricks raise ``SuspiciousFileOperation`` the same way on every backend.
+    """
+
+    features: ClassVar[Feature] = FILESYSTEM_FEATURES | Feature.ATOMIC_WRITE
+
+    def _open(self, name: str, mode: str = "rb") -> File:
+        if not set(mode) & set("wax+"):
+            return super()._open(name, mode)
+        if set(mode) & set("ax+"):
+            raise ValueError(f"Unsupported mode {mode!r}: use 'r', 'rb', 'w' or 'wb'")
+        full_path = self.path(name)
+        self._ensure_directory(full_path)
+        return AtomicWriteFile(full_path, mode, self.file_permissions_mode)
+
+    def path(self, name: str) -> str:
+        """Return the local path of *name*, refusing names that leave the root."""
+        return super().path(paths.clean_name(name))
+
+    def _ensure_directory(self, full_path: str) -> None:
+        directory = os.path.dirname(full_path)
+        if self.directory_permissions_mode is not None:
+            old = os.umask(0o777 & ~self.directory_permissions_mode)
+            try:
+                os.makedirs(directory, self.directory_permissions_mode, exist_ok=True)
+            finally:
+                os.umask(old)
+        else:
+            os.makedirs(directory, exist_ok=True)

@@ -1,0 +1,366 @@
+"""The one base class of every remote backend.
+
+It keeps Django's split between public and private methods: the public Storage API lives here
+once (name cleaning, the overwrite policy, error translation, time zones, pickling, lazy clients)
+and a backend fills narrow private hooks that receive a clean *key* (the name joined under the
+backend's location):
+
+==========================  =====================================================
+hook                        contract
+==========================  =====================================================
+``_create_client()``        return a new SDK client (called lazily, per thread)
+``_open_stream(key, off)``  return a :class:`~storages.files.ReadStream` at ``off``
+``_open_writer(key, ...)``  return a :class:`~storages.files.Writer` (default: spool
+                            then ``_upload``)
+``_upload(key, f, size,     store the whole content of ``f`` under ``key``
+content_type)``
+``_delete(key)``            delete; a missing key is not an error
+``_exists(key)``            whether a file (or directory) exists
+``_size(key)``              size in bytes
+``_listdir(prefix)``        ``(dirs, files)`` directly under ``prefix``
+``_url(key, **kwargs)``     URL of the file
+``_modified_time(key)``     aware datetime (likewise created/accessed)
+==========================  =====================================================
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import IO, Any, ClassVar, Generic, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import File
+from django.core.files.storage import Storage
+from django.utils import timezone as dj_timezone
+from django.utils.deconstruct import deconstructible
+
+from storages import paths
+from storages.errors import ErrorTranslator
+from storages.features import Feature
+from storages.files import DEFAULT_CHUNK_SIZE, RemoteFile, SpooledWriter, Writer
+from storages.options import BaseOptions, resolve
+
+__all__ = ["BaseStorage", "ClientCache", "available_name", "localize_time"]
+
+O = TypeVar("O", bound=BaseOptions)  # noqa: E741
+C = TypeVar("C")
+
+
+def localize_time(value: datetime) -> datetime:
+    """Return *value* as Django expects it: aware UTC with ``USE_TZ``, else naive local time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    if settings.USE_TZ:
+        return value.astimezone(timezone.utc)
+    return dj_timezone.make_naive(value, dj_timezone.get_default_timezone())
+
+
+def available_name(
+    storage: Storage, name: str, max_length: int | None, *, overwrite: bool
+) -> str:
+    """Return a name for a new file: the policy shared by every backend of this package.
+
+    With *overwrite* the (cleaned) name itself is returned, truncated like Django truncates
+    alternatives when it is longer than *max_length*; otherwise Django's own rule applies
+    (a random suffix until the name is free).
+    """
+    name = paths.clean_name(name)
+    if not overwrite:
+        return Storage.get_available_name(storage, name, max_length)
+    if max_length is None or len(name) <= max_length:
+        return name
+    directory, _, filename = name.rpartition("/")
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or not stem:
+        stem, extension = filename, ""
+    suffix = f".{extension}" if extension else ""
+    keep = max_length - len(name) + len(stem)
+    if keep <= 0:
+        raise SuspiciousFileOperation(
+            f'Storage can not find an available filename for "{name}". Please make sure '
+            "that the corresponding file field allows sufficient \"max_length\"."
+        )
+    return f"{directory}/{stem[:keep]}{suffix}" if directory else f"{stem[:keep]}{suffix}"
+
+
+class ClientCache(Generic[C]):
+    """Lazily created SDK clients: one per thread, or one shared, closed together."""
+
+    def __init__(self, factory: Callable[[], C], *, per_thread: bool) -> None:
+        self._factory = factory
+        self._per_thread = per_thread
+        self._local = threading.local()
+        self._shared: C | None = None
+        self._lock = threading.Lock()
+        self._all: list[C] = []
+
+    def get(self) -> C:
+        """Return this thread's client (or the shared one), creating it on first use."""
+        if self._per_thread:
+            client: C | None = getattr(self._local, "client", None)
+            if client is None:
+                client = self._factory()
+                self._local.client = client
+                with self._lock:
+                    self._all.append(client)
+            return client
+        with self._lock:
+            if self._shared is None:
+                self._shared = self._factory()
+                self._all.append(self._shared)
+            return self._shared
+
+    def discard(self) -> None:
+        """Forget this thread's client (after the connection broke)."""
+        if self._per_thread:
+            client = getattr(self._local, "client", None)
+            self._local.client = None
+        else:
+            with self._lock:
+                client, self._shared = self._shared, None
+        if client is not None:
+            with self._lock:
+                if client in self._all:
+                    self._all.remove(client)
+
+    def drain(self) -> list[C]:
+        """Forget every client and return them (to be closed by the caller)."""
+        with self._lock:
+            clients, self._all = self._all, []
+            self._shared = None
+            self._local = threading.local()
+        return clients
+
+
+@deconstructible
+class BaseStorage(Storage, Generic[O]):
+    """Base class of this package's remote backends (see the module docs for the hooks)."""
+
+    #: The options dataclass of the backend.
+    options_class: ClassVar[type[BaseOptions]] = BaseOptions
+    #: The capabilities the backend declares.
+    features: ClassVar[Feature] = Feature.NONE
+    #: How vendor errors become :mod:`storages.errors` classes.
+    errors: ClassVar[ErrorTranslator] = ErrorTranslator()
+    #: Whether each thread gets its own client (for SDKs that are not thread-safe).
+    client_per_thread: ClassVar[bool] = True
+    #: The class ``open()`` returns.
+    file_class: ClassVar[type[RemoteFile]] = RemoteFile
+    #: Bytes per read from the backend and per buffered write.
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    #: Encoding of text-mode files and of ``str`` content.
+    text_encoding: str = "utf-8"
+
+    options: O
+
+    def __init__(self, **options: Any) -> None:
+        self.options = resolve(  # type: ignore[assignment]
+            self.options_class, type(self), options, stop=_first_library_class(type(self))
+        )
+        for name, value in vars(self.options).items():
+            setattr(self, name, value)
+        self._clients: ClientCache[Any] = ClientCache(
+            self._create_client, per_thread=self.client_per_thread
+        )
+
+    # -- configuration ----------------------------------------------------------------------
+    @property
+    def location_prefix(self) -> str:
+        """Return the cleaned location (key prefix) of this storage, ``''`` for none."""
+        return paths.clean_location(getattr(self.options, "location", "") or "")
+
+    @property
+    def file_overwrite(self) -> bool:
+        """Return whether saving under an existing name replaces the file."""
+        return bool(getattr(self.options, "file_overwrite", False))
+
+    @property
+    def max_memory_size(self) -> int:
+        """Return how many bytes a write may hold in memory before spooling to disk."""
+        return int(getattr(self.options, "max_memory_size", 0) or 10 * 1024 * 1024)
+
+    def _secrets(self) -> Sequence[str]:
+        return self.options.secret_values()
+
+    # -- clients ----------------------------------------------------------------------------
+    def _create_client(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not use a client")
+
+    @property
+    def client(self) -> Any:
+        """Return the SDK client of this thread, creating it on first use."""
+        return self._clients.get()
+
+    def _close_client(self, client: Any) -> None:
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
+
+    def close(self) -> None:
+        """Close every client this storage opened; later calls open new ones."""
+        for client in self._clients.drain():
+            self._close_client(client)
+
+    def __enter__(self) -> BaseStorage[O]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- pickling and migrations ------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_clients", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._clients = ClientCache(self._create_client, per_thread=self.client_per_thread)
+
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
+        """Return what migrations record of this storage, never its secrets."""
+        path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        secret = {
+            name
+            for name, field in self.options.__dataclass_fields__.items()
+            if field.metadata.get("option") is not None and field.metadata["option"].secret
+        }
+        return path, args, {k: v for k, v in kwargs.items() if k not in secret}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.options!r}>"
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _key(self, name: str) -> str:
+        """Return the backend key of a storage *name* (cleaned, under the location)."""
+        return paths.safe_join(self.location_prefix, name)
+
+    def _call(self, name: str | None, func: Callable[..., Any], *args: Any) -> Any:
+        """Call a backend hook, translating its errors for the file *name*."""
+        with self.errors(name, self._secrets()):
+            return func(*args)
+
+    def _require(self, feature: Feature, what: str) -> None:
+        if feature not in self.features:
+            raise NotImplementedError(f"{type(self).__name__} does not support {what}")
+
+    # -- the public Storage API -------------------------------------------------------------
+    def _open(self, name: str, mode: str = "rb") -> File:
+        return self.file_class(self, name, mode)
+
+    def _save(self, name: str, content: File) -> str:
+        key = self._key(name)
+        content_type = getattr(content, "content_type", None) or mimetypes.guess_type(name)[0]
+        writer = self._call(name, self._open_writer, key, name, content_type)
+        try:
+            if hasattr(content, "seek") and getattr(content, "seekable", lambda: True)():
+                content.seek(0)
+            for chunk in content.chunks(self.chunk_size):
+                data = chunk.encode(self.text_encoding) if isinstance(chunk, str) else chunk
+                self._call(name, writer.write, data)
+        except BaseException:
+            writer.abort()
+            raise
+        self._call(name, writer.commit)
+        return paths.clean_name(name)
+
+    def delete(self, name: str) -> None:
+        """Delete the file *name*; deleting a missing file is not an error."""
+        if not name:
+            raise ValueError("The name must be given to delete().")
+        self._call(name, self._delete, self._key(name))
+
+    def exists(self, name: str) -> bool:
+        """Return whether a file (or, where the backend has them, a directory) exists."""
+        return bool(self._call(name, self._exists, self._key(name)))
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        """Return ``(directories, files)`` directly under *path*."""
+        self._require(Feature.LISTDIR, "listdir()")
+        prefix = self._key(path)
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        dirs, files = self._call(path, self._listdir, prefix)
+        return sorted(dirs), sorted(files)
+
+    def size(self, name: str) -> int:
+        """Return the size of *name* in bytes."""
+        return int(self._call(name, self._size, self._key(name)))
+
+    def url(self, name: str | None, **kwargs: Any) -> str:
+        """Return the URL of *name* (keyword arguments are backend specific)."""
+        self._require(Feature.URL, "url()")
+        clean = paths.clean_name(name or "")
+        return str(self._call(clean, self._url, self._key(clean), **kwargs))
+
+    def get_modified_time(self, name: str) -> datetime:
+        """Return the last modification time of *name* (aware if ``USE_TZ``)."""
+        self._require(Feature.MODIFIED_TIME, "get_modified_time()")
+        return localize_time(self._call(name, self._modified_time, self._key(name)))
+
+    def get_created_time(self, name: str) -> datetime:
+        """Return the creation time of *name* (aware if ``USE_TZ``)."""
+        self._require(Feature.CREATED_TIME, "get_created_time()")
+        return localize_time(self._call(name, self._created_time, self._key(name)))
+
+    def get_accessed_time(self, name: str) -> datetime:
+        """Return the last access time of *name* (aware if ``USE_TZ``)."""
+        self._require(Feature.ACCESSED_TIME, "get_accessed_time()")
+        return localize_time(self._call(name, self._accessed_time, self._key(name)))
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        """Return *name* itself when this storage overwrites, else a free variant of it."""
+        return available_name(self, name, max_length, overwrite=self.file_overwrite)
+
+    # -- hooks ------------------------------------------------------------------------------
+    def _open_stream(self, key: str, offset: int) -> Any:
+        raise NotImplementedError
+
+    def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
+        def upload(fileobj: IO[bytes], size: int) -> None:
+            self._upload(key, fileobj, size, content_type)
+
+        return SpooledWriter(upload, self.max_memory_size)
+
+    def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
+        raise NotImplementedError
+
+    def _delete(self, key: str) -> None:
+        raise NotImplementedError
+
+    def _exists(self, key: str) -> bool:
+        raise NotImplementedError
+
+    def _size(self, key: str) -> int:
+        raise NotImplementedError
+
+    def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
+        raise NotImplementedError
+
+    def _url(self, key: str, **kwargs: Any) -> str:
+        raise NotImplementedError
+
+    def _modified_time(self, key: str) -> datetime:
+        raise NotImplementedError
+
+    def _created_time(self, key: str) -> datetime:
+        raise NotImplementedError
+
+    def _accessed_time(self, key: str) -> datetime:
+        raise NotImplementedError
+
+
+def _first_library_class(storage_cls: type) -> type | None:
+    """Return the first class of *storage_cls*'s MRO that belongs to this package.
+
+    Attributes of the library's own classes are hooks, not option overrides; only classes a
+    user derived from them may supply option values as class attributes.
+    """
+    for klass in storage_cls.__mro__:
+        if klass.__module__.startswith("storages."):
+            return klass
+    return None

@@ -1,0 +1,180 @@
+"""One exception tree for every backend, and the helper that translates vendor errors into it.
+
+Every class derives from :class:`OSError` (through the matching built-in), so callers can keep
+writing ``except FileNotFoundError`` whatever the backend. Each backend declares one
+:class:`ErrorTranslator` (a table from vendor error to class) in its ``errors`` module; the base
+storage applies it around every call into the backend, so no vendor exception leaks out of a
+public method.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
+
+__all__ = [
+    "ErrorRule",
+    "ErrorTranslator",
+    "MissingDependencyError",
+    "StorageConnectionError",
+    "StorageError",
+    "StorageExistsError",
+    "StorageNotFoundError",
+    "StoragePermissionError",
+    "StorageTimeoutError",
+    "by_type",
+    "redact",
+]
+
+REDACTED = "***"
+
+
+class StorageError(OSError):
+    """Raise for a failure of the storage backend that has no more specific class."""
+
+
+class StorageNotFoundError(StorageError, FileNotFoundError):
+    """Raise when the named file does not exist."""
+
+
+class StorageExistsError(StorageError, FileExistsError):
+    """Raise when the named file exists and may not be replaced."""
+
+
+class StoragePermissionError(StorageError, PermissionError):
+    """Raise when the credentials are refused or lack a permission."""
+
+
+class StorageConnectionError(StorageError, ConnectionError):
+    """Raise when the backend cannot be reached or the connection broke."""
+
+
+class StorageTimeoutError(StorageError, TimeoutError):
+    """Raise when the backend did not answer in time."""
+
+
+class MissingDependencyError(ImproperlyConfigured, ImportError):
+    """Raise when a backend's optional SDK is not installed."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(
+            f"This storage backend needs the {package!r} package; "
+            f"install it with: pip install 'django-storages[{extra}]'"
+        )
+
+
+_ERRNO = {
+    StorageNotFoundError: errno.ENOENT,
+    StorageExistsError: errno.EEXIST,
+    StoragePermissionError: errno.EACCES,
+    StorageConnectionError: errno.ECONNABORTED,
+    StorageTimeoutError: errno.ETIMEDOUT,
+}
+
+#: A rule looks at a vendor exception and returns the class to raise, or None to pass.
+ErrorRule = Callable[[BaseException], "type[StorageError] | None"]
+
+# Errors that already speak our language: let them through untouched.
+_PASS_THROUGH: tuple[type[BaseException], ...] = (
+    StorageError,
+    SuspiciousOperation,
+    ImproperlyConfigured,
+    NotImplementedError,
+    ValueError,
+    TypeError,
+)
+
+_BUILTIN_OS_ERRORS: tuple[tuple[type[OSError], type[StorageError]], ...] = (
+    (FileNotFoundError, StorageNotFoundError),
+    (FileExistsError, StorageExistsError),
+    (PermissionError, StoragePermissionError),
+    (TimeoutError, StorageTimeoutError),
+    (ConnectionError, StorageConnectionError),
+)
+
+
+def by_type(*vendor: type[BaseException], to: type[StorageError]) -> ErrorRule:
+    """Return a rule that maps instances of the *vendor* classes to *to*."""
+
+    def rule(exc: BaseException) -> type[StorageError] | None:
+        return to if isinstance(exc, vendor) else None
+
+    return rule
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Return *text* with every secret replaced by ``***``."""
+    for secret in secrets:
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _leaks(exc: BaseException, secrets: Sequence[str]) -> bool:
+    texts = (str(e) + repr(getattr(e, "args", ())) for e in _chain(exc))
+    return any(secret in text for text in texts for secret in secrets)
+
+
+class ErrorTranslator:
+    """Translate vendor exceptions into :class:`StorageError` subclasses.
+
+    ``rules`` are tried in order; the first that names a class wins. Exceptions already in our
+    tree (and Django's configuration and suspicious-operation errors) pass through. A message that
+    would carry a secret is redacted and its cause chain dropped.
+    """
+
+    def __init__(self, rules: Sequence[ErrorRule] = (), *, backend: str = "storage") -> None:
+        self.rules = tuple(rules)
+        self.backend = backend
+
+    def classify(self, exc: BaseException) -> type[StorageError]:
+        """Return the class that *exc* translates to."""
+        for rule in self.rules:
+            target = rule(exc)
+            if target is not None:
+                return target
+        for builtin, target in _BUILTIN_OS_ERRORS:
+            if isinstance(exc, builtin):
+                return target
+        return StorageError
+
+    def translate(
+        self, exc: BaseException, name: str | None = None, secrets: Sequence[str] = ()
+    ) -> BaseException:
+        """Return the exception to raise in place of *exc*."""
+        secrets = [s for s in secrets if s and len(s) >= 3]
+        leaks = _leaks(exc, secrets)
+        if isinstance(exc, _PASS_THROUGH) and not leaks:
+            return exc
+        target = self.classify(exc)
+        detail = redact(str(exc) or type(exc).__name__, secrets)
+        message = f"{self.backend}: {detail}"
+        new = target(_ERRNO.get(target, errno.EIO), message, name) if name else target(message)
+        if leaks:
+            new.__suppress_context__ = True
+        else:
+            new.__cause__ = exc
+        return new
+
+    @contextmanager
+    def __call__(self, name: str | None = None, secrets: Sequence[str] = ()) -> Iterator[None]:
+        """Translate any exception raised in the block (see :meth:`translate`)."""
+        try:
+            yield
+        except Exception as exc:
+            new = self.translate(exc, name, secrets)
+            if new is exc:
+                raise
+            raise new from (None if new.__suppress_context__ else exc)

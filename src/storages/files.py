@@ -1,0 +1,279 @@
+"""The one remote file object that every remote backend returns from ``open()``.
+
+Reads are lazy and streamed: the backend opens a byte stream at an offset only when data is
+needed, sequential reads share that stream, and a seek elsewhere reopens it at the new offset
+(a ranged request), so ``read(3)`` never downloads the whole object. Writes go to a
+:class:`Writer` the backend provides: by default a bounded spool (memory, then a temporary file)
+uploaded on close; backends with multipart uploads stream parts as they fill. Text modes wrap
+the same binary streams in :class:`io.TextIOWrapper`.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from django.core.files.base import File
+
+from storages.errors import StorageConnectionError
+
+if TYPE_CHECKING:
+    from storages.base import BaseStorage
+
+__all__ = ["ReadStream", "RemoteFile", "SpooledWriter", "Writer", "parse_mode"]
+
+DEFAULT_CHUNK_SIZE = 64 * 1024
+
+
+class ReadStream(Protocol):
+    """A byte stream of one object, opened at some offset by a backend."""
+
+    #: The total size of the object, when the backend learned it while opening.
+    size: int | None
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class Writer(Protocol):
+    """Where the bytes written to a file go until they are committed."""
+
+    def write(self, data: bytes, /) -> None: ...
+
+    def commit(self) -> None:
+        """Make the written bytes the content of the file, replacing any previous content."""
+
+    def abort(self) -> None:
+        """Forget the written bytes; the file keeps its previous content (or stays absent)."""
+
+
+class SpooledWriter:
+    """Collect bytes in memory up to ``max_memory_size``, then in a temporary file.
+
+    On commit the spool is rewound and handed to ``upload(fileobj, size)``.
+    """
+
+    def __init__(self, upload: Callable[[IO[bytes], int], None], max_memory_size: int) -> None:
+        self._upload = upload
+        self._spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=max_memory_size)  # noqa: SIM115
+        self.size = 0
+
+    def write(self, data: bytes, /) -> None:
+        self._spool.write(data)
+        self.size += len(data)
+
+    def commit(self) -> None:
+        try:
+            self._spool.seek(0)
+            self._upload(self._spool, self.size)
+        finally:
+            self._spool.close()
+
+    def abort(self) -> None:
+        self._spool.close()
+
+
+def parse_mode(mode: str) -> tuple[bool, bool]:
+    """Return ``(writing, binary)`` for an open mode; refuse modes a remote file can't honour."""
+    chars = set(mode)
+    if len(chars) != len(mode) or not chars <= set("rwbt") or len(chars & set("rw")) != 1:
+        raise ValueError(f"Unsupported mode {mode!r}: use 'r', 'rb', 'w' or 'wb'")
+    if {"b", "t"} <= chars:
+        raise ValueError(f"Mode {mode!r} can't be both binary and text")
+    return "w" in chars, "b" in chars
+
+
+class _Reader(io.RawIOBase):
+    """Raw readable view of a remote object; streams are opened lazily at the current offset."""
+
+    def __init__(self, storage: BaseStorage, name: str, key: str) -> None:
+        super().__init__()
+        self._storage = storage
+        self._name = name
+        self._key = key
+        self._pos = 0
+        self._stream: ReadStream | None = None
+        self.size: int | None = None
+
+    def open_stream(self) -> ReadStream:
+        if self._stream is None:
+            self._stream = self._storage._call(self._name, self._storage._open_stream, self._key, self._pos)
+            if self._stream.size is not None:
+                self.size = self._stream.size
+        return self._stream
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self.size is not None and self._pos >= self.size:
+            return 0
+        stream = self.open_stream()
+        data = self._storage._call(self._name, stream.read, len(view))
+        if not data and self.size is not None and self._pos < self.size:
+            self._drop_stream()
+            raise StorageConnectionError(
+                f"The stream of {self._name!r} ended at byte {self._pos} of {self.size}"
+            )
+        view[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def total_size(self) -> int:
+        if self.size is None:
+            self.size = self._storage.size(self._name)
+        return self.size
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            target = offset
+        elif whence == io.SEEK_CUR:
+            target = self._pos + offset
+        elif whence == io.SEEK_END:
+            target = self.total_size() + offset
+        else:
+            raise ValueError(f"Invalid whence {whence!r}")
+        if target < 0:
+            raise ValueError(f"Negative seek position {target}")
+        if target != self._pos:
+            self._drop_stream()
+            self._pos = target
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def _drop_stream(self) -> None:
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            stream.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._drop_stream()
+        super().close()
+
+
+class _WriterIO(io.RawIOBase):
+    """Raw writable view handing bytes to a :class:`Writer`; committing on close."""
+
+    def __init__(self, storage: BaseStorage, name: str, writer: Writer) -> None:
+        super().__init__()
+        self._storage = storage
+        self._name = name
+        self._writer = writer
+        self._aborted = False
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._storage._call(self._name, self._writer.write, chunk)
+        self.size += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self.size
+
+    def abort(self) -> None:
+        if not self.closed and not self._aborted:
+            self._aborted = True
+            self._writer.abort()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            if not self._aborted:
+                self._storage._call(self._name, self._writer.commit)
+        except BaseException:
+            self._writer.abort()
+            raise
+        finally:
+            super().close()
+
+
+class RemoteFile(File):
+    """A file of a remote storage, opened in ``'rb'``, ``'r'``, ``'wb'`` or ``'w'`` mode.
+
+    Usable as a context manager: leaving the block normally commits a written file; leaving it
+    with an exception discards what was written and keeps the previous content.
+    """
+
+    def __init__(self, storage: BaseStorage, name: str, mode: str = "rb") -> None:
+        writing, binary = parse_mode(mode)
+        self._storage = storage
+        self._writing = writing
+        chunk_size = storage.chunk_size
+        key = storage._key(name)
+        raw: _Reader | _WriterIO
+        stream: io.BufferedIOBase
+        if writing:
+            writer = storage._call(name, storage._open_writer, key, name, None)
+            raw = _WriterIO(storage, name, writer)
+            stream = io.BufferedWriter(raw, buffer_size=chunk_size)
+        else:
+            raw = _Reader(storage, name, key)
+            raw.open_stream()  # a missing file fails here, as Django's open() does
+            stream = io.BufferedReader(raw, buffer_size=chunk_size)
+        self._raw = raw
+        file: IO[Any] = stream if binary else io.TextIOWrapper(stream, encoding=storage.text_encoding)  # type: ignore[assignment]
+        super().__init__(file, name)
+        self.mode = mode
+        self.DEFAULT_CHUNK_SIZE = chunk_size
+
+    @property  # type: ignore[override]
+    def size(self) -> int:
+        """Return the object's size (while writing: the bytes written so far)."""
+        if isinstance(self._raw, _Reader):
+            return self._raw.total_size()
+        self.file.flush()
+        return self._raw.size
+
+    def readable(self) -> bool:
+        return not self._writing
+
+    def writable(self) -> bool:
+        return self._writing
+
+    def seekable(self) -> bool:
+        return not self._writing
+
+    def abort(self) -> None:
+        """Discard everything written and close; the stored file keeps its previous content."""
+        if isinstance(self._raw, _WriterIO):
+            self._raw.abort()
+        self.file.close()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is not None and self._writing:
+            self.abort()
+        else:
+            self.close()
+
+    def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> RemoteFile:  # type: ignore[override]
+        """Reopen the file (after ``close()``) from the storage, in *mode* or the same mode."""
+        if not self.closed:
+            self.seek(0)
+            return self
+        reopened = type(self)(self._storage, self.name or "", mode or self.mode)
+        self.__dict__.update(reopened.__dict__)
+        return self
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.name} ({self.mode})>"

@@ -1,0 +1,71 @@
+"""Name cleaning and joining: the one implementation every backend uses.
+
+A storage name is a relative, ``/``-separated path. :func:`clean_name` turns what a caller gave
+into that form or refuses it with :class:`~django.core.exceptions.SuspiciousFileOperation`;
+:func:`safe_join` puts a clean name under a backend's location (prefix or root directory).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from django.core.exceptions import SuspiciousFileOperation
+
+__all__ = ["clean_location", "clean_name", "safe_join", "split_key"]
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def clean_name(name: str | os.PathLike[str]) -> str:
+    """Return *name* as a clean relative storage name.
+
+    Backslashes count as separators (so ``..\\secret`` is seen for what it is), empty and ``.``
+    segments are dropped and a trailing ``/`` is kept. Refuse NUL bytes, ``..`` segments,
+    absolute paths and Windows drive paths with ``SuspiciousFileOperation``.
+    """
+    text = os.fspath(name)
+    if not isinstance(text, str):
+        raise TypeError(f"Storage names must be str, not {type(text).__name__}")
+    if "\x00" in text:
+        raise SuspiciousFileOperation(f"Storage name {text!r} contains a NUL byte")
+    text = text.replace("\\", "/")
+    if text.startswith("/") or _DRIVE.match(text):
+        raise SuspiciousFileOperation(f"Storage name {text!r} is an absolute path")
+    parts = [part for part in text.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        raise SuspiciousFileOperation(f"Detected path traversal attempt in {text!r}")
+    cleaned = "/".join(parts)
+    if cleaned and text.endswith("/"):
+        cleaned += "/"
+    return cleaned
+
+
+def clean_location(location: str) -> str:
+    """Return a backend location (key prefix) without leading or trailing slashes.
+
+    A location is configuration, not user input: a leading ``/`` is tolerated (``/media`` and
+    ``media`` mean the same prefix) but ``..`` is not.
+    """
+    return clean_name(location.replace("\\", "/").lstrip("/")).rstrip("/")
+
+
+def safe_join(location: str, name: str) -> str:
+    """Return the key of *name* under *location*; both are cleaned first."""
+    prefix = clean_location(location)
+    cleaned = clean_name(name)
+    if not prefix:
+        return cleaned
+    if not cleaned:
+        return prefix + "/"
+    return f"{prefix}/{cleaned}"
+
+
+def split_key(location: str, key: str) -> str:
+    """Return the storage name of *key*, the inverse of :func:`safe_join`."""
+    prefix = clean_location(location)
+    if not prefix:
+        return key
+    if key == prefix or not key.startswith(prefix + "/"):
+        raise SuspiciousFileOperation(f"Key {key!r} is outside the location {prefix!r}")
+    return key[len(prefix) + 1 :]

@@ -1,0 +1,1 @@
+"""pytest plugin of the test-server harness (filled in below)."""
