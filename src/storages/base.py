@@ -161,8 +161,10 @@ class BaseStorage(Storage, Generic[O]):
         self.options = resolve(  # type: ignore[assignment]
             self.options_class, type(self), options, stop=_first_library_class(type(self))
         )
+        # Mirror each option as an attribute, as django-storages 1.x storages had them.
         for name, value in vars(self.options).items():
-            setattr(self, name, value)
+            if not isinstance(getattr(type(self), name, None), property):
+                setattr(self, name, value)
         self._clients: ClientCache[Any] = ClientCache(
             self._create_client, per_thread=self.client_per_thread
         )
@@ -174,12 +176,12 @@ class BaseStorage(Storage, Generic[O]):
         return paths.clean_location(getattr(self.options, "location", "") or "")
 
     @property
-    def file_overwrite(self) -> bool:
+    def overwrites_files(self) -> bool:
         """Return whether saving under an existing name replaces the file."""
         return bool(getattr(self.options, "file_overwrite", False))
 
     @property
-    def max_memory_size(self) -> int:
+    def spool_limit(self) -> int:
         """Return how many bytes a write may hold in memory before spooling to disk."""
         return int(getattr(self.options, "max_memory_size", 0) or 10 * 1024 * 1024)
 
@@ -314,7 +316,7 @@ class BaseStorage(Storage, Generic[O]):
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         """Return *name* itself when this storage overwrites, else a free variant of it."""
-        return available_name(self, name, max_length, overwrite=self.file_overwrite)
+        return available_name(self, name, max_length, overwrite=self.overwrites_files)
 
     # -- hooks ------------------------------------------------------------------------------
     def _open_stream(self, key: str, offset: int) -> Any:
@@ -324,7 +326,7 @@ class BaseStorage(Storage, Generic[O]):
         def upload(fileobj: IO[bytes], size: int) -> None:
             self._upload(key, fileobj, size, content_type)
 
-        return SpooledWriter(upload, self.max_memory_size)
+        return SpooledWriter(upload, self.spool_limit)
 
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
         raise NotImplementedError

@@ -178,6 +178,8 @@ class _WriterIO(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         chunk = bytes(data)
+        if self._aborted:
+            return len(chunk)  # buffered bytes flushed while closing an aborted file
         self._storage._call(self._name, self._writer.write, chunk)
         self.size += len(chunk)
         return len(chunk)
@@ -186,15 +188,16 @@ class _WriterIO(io.RawIOBase):
         return self.size
 
     def abort(self) -> None:
-        if not self.closed and not self._aborted:
-            self._aborted = True
-            self._writer.abort()
+        """Discard what was written; closing then commits nothing."""
+        self._aborted = True
 
     def close(self) -> None:
         if self.closed:
             return
         try:
-            if not self._aborted:
+            if self._aborted:
+                self._writer.abort()
+            else:
                 self._storage._call(self._name, self._writer.commit)
         except BaseException:
             self._writer.abort()
