@@ -36,7 +36,6 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.utils import timezone as dj_timezone
-from django.utils.deconstruct import deconstructible
 
 from storages import paths
 from storages.errors import ErrorTranslator
@@ -136,7 +135,6 @@ class ClientCache(Generic[C]):
         return clients
 
 
-@deconstructible
 class BaseStorage(Storage, Generic[O]):
     """Base class of this package's remote backends (see the module docs for the hooks)."""
 
@@ -158,6 +156,7 @@ class BaseStorage(Storage, Generic[O]):
     options: O
 
     def __init__(self, **options: Any) -> None:
+        self._constructor_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), dict(options))
         self.options = resolve(  # type: ignore[assignment]
             self.options_class, type(self), options, stop=_first_library_class(type(self))
         )
@@ -225,7 +224,8 @@ class BaseStorage(Storage, Generic[O]):
 
     def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         """Return what migrations record of this storage, never its secrets."""
-        path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        args, kwargs = self._constructor_args
+        path = f"{type(self).__module__}.{type(self).__qualname__}"
         secret = {
             name
             for name, field in self.options.__dataclass_fields__.items()

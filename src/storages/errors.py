@@ -162,10 +162,8 @@ class ErrorTranslator:
         detail = redact(str(exc) or type(exc).__name__, secrets)
         message = f"{self.backend}: {detail}"
         new = target(_ERRNO.get(target, errno.EIO), message, name) if name else target(message)
-        if leaks:
-            new.__suppress_context__ = True
-        else:
-            new.__cause__ = exc
+        # Setting __cause__ (None when a secret would leak) also suppresses the context.
+        new.__cause__ = None if leaks else exc
         return new
 
     @contextmanager
@@ -177,4 +175,4 @@ class ErrorTranslator:
             new = self.translate(exc, name, secrets)
             if new is exc:
                 raise
-            raise new from (None if new.__suppress_context__ else exc)
+            raise new from new.__cause__
