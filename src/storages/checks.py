@@ -45,7 +45,7 @@ def check_storages(
             continue
         try:
             storage_class(**entry.get("OPTIONS", {}))
-        except ImproperlyConfigured as exc:
+        except (ImproperlyConfigured, TypeError, ValueError) as exc:
             messages.append(
                 checks.Error(f"STORAGES[{alias!r}] ({backend}): {exc}", id="storages.E001")
             )

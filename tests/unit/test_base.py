@@ -7,6 +7,7 @@ import pickle
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,6 +17,11 @@ from storages.errors import StorageNotFoundError, StoragePermissionError
 from storages.files import RemoteFile, parse_mode
 from storages.testing.content import GeneratedFile
 from tests.reference.storage import Client, ReferenceStorage
+
+
+def read_back(storage: Any, name: str, mode: str = "rb") -> Any:
+    with storage.open(name, mode) as handle:
+        return handle.read()
 
 
 @pytest.fixture
@@ -79,7 +85,7 @@ def test_text_mode_uses_the_storage_encoding(storage: ReferenceStorage) -> None:
     with storage.open("t.txt", "w") as handle:
         assert handle.writable() and not handle.readable()
         handle.write("é")
-    assert storage.open("t.txt", "rb").read() == "é".encode()
+    assert read_back(storage, "t.txt", "rb") == "é".encode()
 
 
 def test_write_size_and_reopen(storage: ReferenceStorage) -> None:
@@ -98,7 +104,7 @@ def test_abort_keeps_old_content(storage: ReferenceStorage) -> None:
     handle = storage.open("k.txt", "wb")
     handle.write(b"new")
     handle.abort()
-    assert storage.open("k.txt").read() == b"old"
+    assert read_back(storage, "k.txt") == b"old"
 
 
 def test_errors_are_translated_with_the_name(storage: ReferenceStorage) -> None:

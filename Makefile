@@ -1,0 +1,59 @@
+# django-storages: `make demo` runs the example site, `make test` installs and runs everything.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+PIP       := $(PY) -m pip --disable-pip-version-check -q
+# Older Django releases we prove support for: <venv>:<python>:<django spec>
+COMPAT    := .venv-dj42:3.10:Django>=4.2,<5.0 .venv-dj52:3.11:Django>=5.2,<6.0
+# What the compat runs cover: unit tests and the filesystem contract (no servers needed).
+COMPAT_TESTS := tests/unit tests/contract/test_filesystem.py tests/contract/test_reference.py tests/backends/filesystem
+
+.PHONY: help install demo test lint typecheck docs unit compat clean
+
+help:  ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || "$$(scripts/find-python 3.12)" -m venv $(VENV)
+	$(PIP) install -U pip
+	$(PIP) install -e '.[dev,all]'
+	touch $@
+
+install: $(VENV)/.installed  ## Create .venv (Python 3.12, newest Django) with every extra
+
+demo: install  ## Serve the example site on http://127.0.0.1:8000/
+	PYTHON=$(PY) sh example/run_demo.sh
+
+lint: install  ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install  ## mypy (strict) over the package
+	$(VENV)/bin/mypy
+
+docs: install  ## Build the documentation site with warnings as errors
+	$(VENV)/bin/mkdocs build --strict -q
+
+unit: install  ## The whole pytest suite on .venv, with coverage
+	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered -q
+	$(PY) example/smoke.py
+
+compat:  ## Unit tests + filesystem contract on Django 4.2 (Py 3.10) and 5.2 (Py 3.11)
+	@set -e; for spec in $(COMPAT); do \
+	  venv=$${spec%%:*}; rest=$${spec#*:}; pyver=$${rest%%:*}; django=$${rest#*:}; \
+	  if [ ! -f $$venv/.installed ] || [ pyproject.toml -nt $$venv/.installed ]; then \
+	    test -x $$venv/bin/python || "$$(scripts/find-python $$pyver)" -m venv $$venv; \
+	    $$venv/bin/python -m pip install -q --disable-pip-version-check -U pip; \
+	    $$venv/bin/python -m pip install -q --disable-pip-version-check -e '.[testing,image]' "$$django"; \
+	    touch $$venv/.installed; \
+	  fi; \
+	  echo "== $$venv: $$($$venv/bin/python -c 'import sys, django; print("Python", sys.version.split()[0], "Django", django.__version__)')"; \
+	  $$venv/bin/pytest -q -p no:cacheprovider $(COMPAT_TESTS); \
+	done
+
+test: lint typecheck docs unit compat  ## Install and run everything (lint, types, docs, tests, old Djangos)
+
+clean:  ## Remove virtualenvs, caches and build output
+	rm -rf $(VENV) .venv-dj42 .venv-dj52 .test-servers site .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,1 @@
+"""The example site: a small file browser over Django's default storage."""

@@ -1,0 +1,46 @@
+"""The test servers this project knows how to start (see ../shared/TEST-SERVERS.md).
+
+Backends add their server here when they land; each entry is installed by ``make test``.
+"""
+
+from __future__ import annotations
+
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.harness.servers import RunningServer, ServerSpec
+
+__all__ = ["CATALOG"]
+
+_BIN = Path(sys.executable).parent
+
+
+def _http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback only
+        return bool(response.status == 200)
+
+
+def _post(url: str) -> None:
+    request = urllib.request.Request(url, data=b"", method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback only
+        pass
+
+
+def _moto_ready(server: RunningServer) -> bool:
+    return _http_ok(f"{server.url}/moto-api/")
+
+
+def _moto_reset(server: RunningServer) -> None:
+    _post(f"{server.url}/moto-api/reset")
+
+
+CATALOG: dict[str, ServerSpec] = {
+    "moto": ServerSpec(
+        name="moto",
+        command=lambda port, _: [str(_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        ready=_moto_ready,
+        reset=_moto_reset,
+        install_hint="pip install 'moto[s3]' flask flask-cors (make test does it)",
+    ),
+}
