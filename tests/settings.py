@@ -1,6 +1,6 @@
 """Django settings of the test suite."""
 
-SECRET_KEY = "tests-only-not-secret"  # noqa: S105
+SECRET_KEY = "tests-only-not-secret"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",

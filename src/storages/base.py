@@ -58,9 +58,7 @@ def localize_time(value: datetime) -> datetime:
     return dj_timezone.make_naive(value, dj_timezone.get_default_timezone())
 
 
-def available_name(
-    storage: Storage, name: str, max_length: int | None, *, overwrite: bool
-) -> str:
+def available_name(storage: Storage, name: str, max_length: int | None, *, overwrite: bool) -> str:
     """Return a name for a new file: the policy shared by every backend of this package.
 
     With *overwrite* the (cleaned) name itself is returned, truncated like Django truncates
@@ -81,7 +79,7 @@ def available_name(
     if keep <= 0:
         raise SuspiciousFileOperation(
             f'Storage can not find an available filename for "{name}". Please make sure '
-            "that the corresponding file field allows sufficient \"max_length\"."
+            'that the corresponding file field allows sufficient "max_length".'
         )
     return f"{directory}/{stem[:keep]}{suffix}" if directory else f"{stem[:keep]}{suffix}"
 
@@ -246,6 +244,11 @@ class BaseStorage(Storage, Generic[O]):
         with self.errors(name, self._secrets()):
             return func(*args)
 
+    def _content_type(self, name: str, content: File | None) -> str | None:
+        """Return the content type to store: the upload's own, else guessed from the name."""
+        declared = getattr(content, "content_type", None)
+        return declared if isinstance(declared, str) else mimetypes.guess_type(name)[0]
+
     def _require(self, feature: Feature, what: str) -> None:
         if feature not in self.features:
             raise NotImplementedError(f"{type(self).__name__} does not support {what}")
@@ -256,7 +259,7 @@ class BaseStorage(Storage, Generic[O]):
 
     def _save(self, name: str, content: File) -> str:
         key = self._key(name)
-        content_type = getattr(content, "content_type", None) or mimetypes.guess_type(name)[0]
+        content_type = self._content_type(name, content)
         writer = self._call(name, self._open_writer, key, name, content_type)
         try:
             if hasattr(content, "seek") and getattr(content, "seekable", lambda: True)():

@@ -14,7 +14,7 @@ import io
 import tempfile
 from collections.abc import Callable
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from django.core.files.base import File
 
@@ -101,7 +101,9 @@ class _Reader(io.RawIOBase):
 
     def open_stream(self) -> ReadStream:
         if self._stream is None:
-            self._stream = self._storage._call(self._name, self._storage._open_stream, self._key, self._pos)
+            self._stream = self._storage._call(
+                self._name, self._storage._open_stream, self._key, self._pos
+            )
             if self._stream.size is not None:
                 self.size = self._stream.size
         return self._stream
@@ -222,7 +224,8 @@ class RemoteFile(File):
         raw: _Reader | _WriterIO
         stream: io.BufferedIOBase
         if writing:
-            writer = storage._call(name, storage._open_writer, key, name, None)
+            content_type = storage._content_type(name, None)
+            writer = storage._call(name, storage._open_writer, key, name, content_type)
             raw = _WriterIO(storage, name, writer)
             stream = io.BufferedWriter(raw, buffer_size=chunk_size)
         else:
@@ -230,17 +233,18 @@ class RemoteFile(File):
             raw.open_stream()  # a missing file fails here, as Django's open() does
             stream = io.BufferedReader(raw, buffer_size=chunk_size)
         self._raw = raw
-        file: IO[Any] = stream if binary else io.TextIOWrapper(stream, encoding=storage.text_encoding)  # type: ignore[assignment]
-        super().__init__(file, name)
+        text_or_bytes = stream if binary else io.TextIOWrapper(stream, storage.text_encoding)
+        self._stream = cast(IO[Any], text_or_bytes)
+        super().__init__(self._stream, name)
         self.mode = mode
         self.DEFAULT_CHUNK_SIZE = chunk_size
 
-    @property  # type: ignore[override]
+    @property
     def size(self) -> int:
         """Return the object's size (while writing: the bytes written so far)."""
         if isinstance(self._raw, _Reader):
             return self._raw.total_size()
-        self.file.flush()
+        self._stream.flush()
         return self._raw.size
 
     def readable(self) -> bool:
@@ -256,7 +260,7 @@ class RemoteFile(File):
         """Discard everything written and close; the stored file keeps its previous content."""
         if isinstance(self._raw, _WriterIO):
             self._raw.abort()
-        self.file.close()
+        self._stream.close()
 
     def __exit__(
         self,
@@ -269,7 +273,7 @@ class RemoteFile(File):
         else:
             self.close()
 
-    def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> RemoteFile:  # type: ignore[override]
+    def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> RemoteFile:
         """Reopen the file (after ``close()``) from the storage, in *mode* or the same mode."""
         if not self.closed:
             self.seek(0)

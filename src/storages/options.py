@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import inspect
+import itertools
 import os
 import textwrap
 import types
@@ -190,7 +191,7 @@ def _check_type(value: Any, kind: Any) -> bool:
     if kind is type(None):
         return value is None
     if origin is not None:
-        if origin in (Callable, typing.Callable):  # type: ignore[comparison-overlap]
+        if origin in (Callable, typing.Callable):
             return callable(value)
         kind = origin
     if kind is float:
@@ -236,7 +237,11 @@ def resolve(
         if name not in fields:
             candidates = sorted(set(fields) | set(aliases))
             close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; valid options: {', '.join(candidates)}"
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f"; valid options: {', '.join(candidates)}"
+            )
             raise ImproperlyConfigured(f"Unknown option {key!r} for {storage_name}{hint}")
         values[name] = (value, f"option {key!r} of {storage_name}")
 
@@ -285,7 +290,9 @@ def _lookup(
             try:
                 return _from_env(os.environ[var], kind), f"environment variable {var}"
             except ValueError as exc:
-                raise ImproperlyConfigured(f"Invalid value for environment variable {var}: {exc}") from None
+                raise ImproperlyConfigured(
+                    f"Invalid value for environment variable {var}: {exc}"
+                ) from None
     return _NOT_GIVEN, ""
 
 
@@ -303,7 +310,7 @@ def _attribute_docs(options_cls: type) -> dict[str, str]:
         if not isinstance(body, ast.ClassDef):
             continue
         statements = body.body
-        for current, following in zip(statements, statements[1:], strict=False):
+        for current, following in itertools.pairwise(statements):
             if (
                 isinstance(current, ast.AnnAssign)
                 and isinstance(current.target, ast.Name)

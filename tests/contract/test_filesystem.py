@@ -1,4 +1,4 @@
-"""The contract suite on Django's own storages (a check of the suite) and the filesystem backends."""
+"""The contract suite on Django's own storages (a check of the suite) and the local backends."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ class TestDjangoInMemoryStorage(StorageContract):
         strict=True, raises=AssertionError, reason="InMemoryStorage keeps the zone of save time"
     )
     @pytest.mark.parametrize(("feature", "method"), TIME_GETTERS)
-    def test_times(self, storage: Storage, features: Feature, feature: Feature, method: str) -> None:
+    def test_times(
+        self, storage: Storage, features: Feature, feature: Feature, method: str
+    ) -> None:
         super().test_times(storage, features, feature, method)
 
     @pytest.fixture

@@ -8,8 +8,8 @@ session and stops it at the end. If a server cannot start, the test fails under 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 

@@ -47,7 +47,11 @@ def test_stop_ends_the_process_group(tmp_path: Path) -> None:
 def test_a_server_that_dies_reports_its_output(tmp_path: Path) -> None:
     spec = ServerSpec(
         name="broken",
-        command=lambda port, _: [sys.executable, "-c", "import sys; print('no config'); sys.exit(3)"],
+        command=lambda port, _: [
+            sys.executable,
+            "-c",
+            "import sys; print('no config'); sys.exit(3)",
+        ],
         ready=lambda server: False,
     )
     with pytest.raises(ServerStartError, match="exited with code 3") as info:
@@ -56,15 +60,21 @@ def test_a_server_that_dies_reports_its_output(tmp_path: Path) -> None:
 
 
 def test_missing_program_is_a_start_error(tmp_path: Path) -> None:
-    spec = ServerSpec(name="ghost", command=lambda port, _: ["/nonexistent/server"], ready=lambda s: True)
+    spec = ServerSpec(
+        name="ghost", command=lambda port, _: ["/nonexistent/server"], ready=lambda s: True
+    )
     with pytest.raises(ServerStartError, match="cannot run"):
         start(spec, tmp_path)
 
 
 def test_ci_fails_where_a_local_run_skips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
-    spec = ServerSpec(name="ghost", command=lambda p, _: ["/nonexistent"], ready=lambda s: True,
-                      install_hint="apt-get install ghost")
+    spec = ServerSpec(
+        name="ghost",
+        command=lambda p, _: ["/nonexistent"],
+        ready=lambda s: True,
+        install_hint="apt-get install ghost",
+    )
     error = ServerStartError("ghost: cannot run")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         on_start_failure(spec, error, ci=True)

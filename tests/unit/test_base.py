@@ -76,7 +76,7 @@ def test_small_save_is_one_upload(storage: ReferenceStorage) -> None:
 def test_unsupported_modes_are_refused(storage: ReferenceStorage) -> None:
     storage.save("f.txt", ContentFile(b"x"))
     for mode in ["a", "r+", "rw", "wbt", "x", "rbb"]:
-        with pytest.raises(ValueError, match="(?i)mode"):
+        with pytest.raises(ValueError, match=r"(?i)mode"):
             storage.open("f.txt", mode)
     assert parse_mode("rt") == (False, False)
 

@@ -13,7 +13,10 @@ STATIC = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 
 def test_good_configuration_has_no_messages(tmp_path: Path) -> None:
-    good = {"BACKEND": "storages.backends.overwrite.OverwriteStorage", "OPTIONS": {"location": str(tmp_path)}}
+    good = {
+        "BACKEND": "storages.backends.overwrite.OverwriteStorage",
+        "OPTIONS": {"location": str(tmp_path)},
+    }
     with override_settings(STORAGES={"default": good, "staticfiles": STATIC}):
         assert check_storages() == []
 
@@ -23,7 +26,10 @@ def test_bad_option_is_e001(tmp_path: Path) -> None:
         "BACKEND": "storages.testing.proxy.ForwardingStorage",
         "OPTIONS": {},
     }
-    ref = {"BACKEND": "storages.backends.symlinkorcopy.SymlinkOrCopyStorage", "OPTIONS": {"symlink_within": [1]}}
+    ref = {
+        "BACKEND": "storages.backends.symlinkorcopy.SymlinkOrCopyStorage",
+        "OPTIONS": {"symlink_within": [1]},
+    }
     with override_settings(STORAGES={"default": ref, "other": bad, "staticfiles": STATIC}):
         messages = check_storages()
     assert [m.id for m in messages] == ["storages.E001"]
@@ -32,7 +38,9 @@ def test_bad_option_is_e001(tmp_path: Path) -> None:
 
 
 def test_unimportable_backend_is_e002() -> None:
-    with override_settings(STORAGES={"default": {"BACKEND": "storages.backends.nope.Nope"}, "staticfiles": STATIC}):
+    with override_settings(
+        STORAGES={"default": {"BACKEND": "storages.backends.nope.Nope"}, "staticfiles": STATIC}
+    ):
         messages = check_storages()
     assert [m.id for m in messages] == ["storages.E002"]
     assert isinstance(messages[0], checks.Error)

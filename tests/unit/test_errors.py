@@ -39,7 +39,11 @@ def coded(exc: BaseException) -> type[StorageError] | None:
 
 
 translator = ErrorTranslator(
-    [by_type(VendorMissing, to=StorageNotFoundError), by_type(VendorDenied, to=StoragePermissionError), coded],
+    [
+        by_type(VendorMissing, to=StorageNotFoundError),
+        by_type(VendorDenied, to=StoragePermissionError),
+        coded,
+    ],
     backend="Vendor",
 )
 
@@ -68,7 +72,12 @@ def test_translation_table(raised: Exception, expected: type, builtin: type) -> 
 
 @pytest.mark.parametrize(
     "raised",
-    [SuspiciousFileOperation("no"), ImproperlyConfigured("bad"), ValueError("v"), StorageError("s")],
+    [
+        SuspiciousFileOperation("no"),
+        ImproperlyConfigured("bad"),
+        ValueError("v"),
+        StorageError("s"),
+    ],
 )
 def test_our_errors_pass_through(raised: Exception) -> None:
     with pytest.raises(type(raised)) as info, translator("x"):

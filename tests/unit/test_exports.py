@@ -35,8 +35,13 @@ def test_all_is_honest(name: str) -> None:
 
 
 def test_importing_the_package_imports_no_backend_or_sdk() -> None:
-    code = "import storages, sys; print(sorted(m for m in sys.modules if m.startswith(('storages.', 'boto', 'PIL'))))"
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = (
+        "import storages, sys; "
+        "print(sorted(m for m in sys.modules if m.startswith(('storages.', 'boto', 'PIL'))))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert output.stdout.strip() == "[]"
     import storages
 

@@ -16,7 +16,9 @@ from tests.reference.storage import ReferenceStorage
 
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class DemoOptions(BaseOptions):
-    bucket_name: str | None = option(None, setting=("DEMO_BUCKET", "DEMO_OLD_BUCKET"), env="DEMO_BUCKET")
+    bucket_name: str | None = option(
+        None, setting=("DEMO_BUCKET", "DEMO_OLD_BUCKET"), env="DEMO_BUCKET"
+    )
     """Bucket to use."""
     secure: bool = option(True, setting="DEMO_SECURE", env="DEMO_SECURE")
     """Use TLS."""
@@ -98,7 +100,7 @@ def test_unknown_option_suggests_the_closest_name() -> None:
 
 
 def test_unknown_option_without_close_match_lists_valid_ones() -> None:
-    with pytest.raises(ImproperlyConfigured, match="valid options: .*bucket_name"):
+    with pytest.raises(ImproperlyConfigured, match=r"valid options: .*bucket_name"):
         build({"zzz": 1})
 
 
@@ -121,7 +123,10 @@ def test_wrong_type_names_its_source(given: dict[str, Any], source: str) -> None
 
 
 def test_wrong_type_from_setting_names_the_setting() -> None:
-    with override_settings(DEMO_SECURE="no"), pytest.raises(ImproperlyConfigured, match="DEMO_SECURE"):
+    with (
+        override_settings(DEMO_SECURE="no"),
+        pytest.raises(ImproperlyConfigured, match="DEMO_SECURE"),
+    ):
         build()
 
 

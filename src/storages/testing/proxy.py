@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,7 +57,7 @@ class ForwardingStorage(Storage):
     def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
         return self.target.save(name, content, max_length=max_length)
 
-    def generate_filename(self, filename: str) -> str:
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self.target.generate_filename(filename)
 
     def get_valid_name(self, name: str) -> str:

@@ -27,7 +27,7 @@ def sniff_format(fileobj: IO[bytes]) -> str:
     start = fileobj.tell() if fileobj.seekable() else 0
     try:
         with Image.open(fileobj) as image:
-            found = image.format
+            found: str | None = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidImageError(f"The file is not an image Pillow can read: {exc}") from None
     finally:

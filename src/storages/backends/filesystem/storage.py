@@ -78,17 +78,18 @@ class AtomicWriteFile(File):
         )
         self._target = target
         self._file_mode = file_mode
-        super().__init__(os.fdopen(fd, mode), target)
+        self._handle = os.fdopen(fd, mode)
+        super().__init__(self._handle, target)
         self.mode = mode
 
     def close(self) -> None:
         """Flush, then put the written content in place of the target."""
-        if self.file.closed:
+        if self._handle.closed:
             return
         try:
-            self.file.flush()
-            os.fsync(self.file.fileno())
-            self.file.close()
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
             mode = self._file_mode if self._file_mode is not None else 0o666 & ~current_umask()
             os.chmod(self._temp_path, mode)
             os.replace(self._temp_path, self._target)
@@ -98,7 +99,7 @@ class AtomicWriteFile(File):
 
     def abort(self) -> None:
         """Throw away what was written; the target keeps its previous content."""
-        self.file.close()
+        self._handle.close()
         Path(self._temp_path).unlink(missing_ok=True)
 
     def __exit__(self, exc_type: object, exc_value: object, traceback: object) -> None:
@@ -120,7 +121,8 @@ class LocalStorage(FileSystemStorage):
 
     def _open(self, name: str, mode: str = "rb") -> File:
         if not set(mode) & set("wax+"):
-            return super()._open(name, mode)
+            opened: File = super()._open(name, mode)  # type: ignore[misc]
+            return opened
         if set(mode) & set("ax+"):
             raise ValueError(f"Unsupported mode {mode!r}: use 'r', 'rb', 'w' or 'wb'")
         full_path = self.path(name)

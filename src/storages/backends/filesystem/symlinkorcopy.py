@@ -56,7 +56,7 @@ class SymlinkOrCopyStorage(LocalStorage):
 
     def _link_source(self, content: File) -> str | None:
         """Return the real path of *content* if it should be linked rather than copied."""
-        source = getattr(content, "name", None)
+        source: str | None = getattr(content, "name", None)
         if not source or not hasattr(os, "symlink"):
             return None
         real = os.path.realpath(os.fspath(source))
@@ -69,7 +69,7 @@ class SymlinkOrCopyStorage(LocalStorage):
     def _save(self, name: str, content: File) -> str:
         source = self._link_source(content)
         if source is None:
-            return str(super()._save(name, content))
+            return str(super()._save(name, content))  # type: ignore[misc]
         while True:
             full_path = self.path(name)
             self._ensure_directory(full_path)
