@@ -272,11 +272,13 @@ class StorageContract(SeedScenario):
             storage.get_available_name("dir/abc.txt", max_length=8)
 
     # -- failures keep what was there ------------------------------------------------------
-    def test_failed_save_keeps_previous_content(self, storage: Storage) -> None:
-        name = storage.save("precious.txt", ContentFile(b"precious"))
+    def test_failed_save_keeps_previous_content(self, storage: Storage, features: Feature) -> None:
+        name = storage.save("saves/precious.txt", ContentFile(b"precious"))
         with pytest.raises(OSError, match="interrupted"):
             storage.save(name, _FailingFile(b""))
         assert _read_all(storage, name) == b"precious"
+        if (Feature.ATOMIC_WRITE | Feature.LISTDIR) in features:
+            assert storage.listdir("saves") == ([], ["precious.txt"]), "a partial file was left"
 
     def test_aborted_write_keeps_previous_content(
         self, storage: Storage, features: Feature

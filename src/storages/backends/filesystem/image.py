@@ -40,7 +40,8 @@ def sniff_format(fileobj: IO[bytes]) -> str:
 def extension_for(image_format: str) -> str:
     """Return the normalised file extension of a Pillow format name."""
     extension = image_format.lower()
-    return "jpg" if extension == "jpeg" else extension
+    # Pillow calls multi-picture JPEGs (many cameras write them) "MPO"; they are JPEG files.
+    return "jpg" if extension in ("jpeg", "mpo") else extension
 
 
 @deconstructible(path="storages.backends.image.ImageStorage")

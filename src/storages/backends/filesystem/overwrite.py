@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.files.base import File
 from django.utils.deconstruct import deconstructible
 
-from storages.backends.filesystem.storage import LocalStorage, write_atomically
+from storages.backends.filesystem.storage import LocalStorage
 from storages.base import available_name
 
 __all__ = ["OverwriteStorage"]
@@ -20,12 +19,8 @@ class OverwriteStorage(LocalStorage):
     than the field's ``max_length`` are truncated the way Django truncates its alternatives.
     """
 
+    replaces_files = True
+
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         """Return *name* itself (cleaned and fitted to *max_length*)."""
         return available_name(self, name, max_length, overwrite=True)
-
-    def _save(self, name: str, content: File) -> str:
-        full_path = self.path(name)
-        self._ensure_directory(full_path)
-        write_atomically(full_path, content.chunks(), file_mode=self.file_permissions_mode)
-        return str(name).replace("\\", "/")

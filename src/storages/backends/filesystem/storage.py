@@ -42,12 +42,14 @@ def write_atomically(
     chunks: Iterable[bytes | str],
     *,
     file_mode: int | None,
+    replace: bool,
     encoding: str = "utf-8",
 ) -> None:
-    """Write *chunks* to a temporary file beside *target*, then rename it over *target*.
+    """Write *chunks* to a temporary file beside *target*, then move it to *target*.
 
-    Readers see the old content or the new, never a mix; if writing fails the old file is left
-    as it was and the temporary file is removed.
+    With *replace* the move renames over an existing target; without, it refuses with
+    ``FileExistsError``. Readers see the old content or the new, never a part; if writing fails
+    nothing changes and the temporary file is removed.
     """
     directory, basename = os.path.split(target)
     fd, temp_path = tempfile.mkstemp(prefix=f".{basename[:100]}.", suffix=".part", dir=directory)
@@ -58,10 +60,24 @@ def write_atomically(
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_path, file_mode if file_mode is not None else 0o666 & ~current_umask())
-        os.replace(temp_path, target)
-    except BaseException:
+        if replace:
+            os.replace(temp_path, target)
+        else:
+            _move_without_replacing(temp_path, target)
+    finally:
         Path(temp_path).unlink(missing_ok=True)
+
+
+def _move_without_replacing(source: str, target: str) -> None:
+    """Give *source*'s content the name *target*, failing if *target* exists."""
+    try:
+        os.link(source, target)  # atomic, and refuses an existing target
+    except FileExistsError:
         raise
+    except OSError:
+        # No hard links here (some network filesystems): claim the name, then fill it.
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.replace(source, target)
 
 
 class AtomicWriteFile(File):
@@ -118,6 +134,30 @@ class LocalStorage(FileSystemStorage):
     """
 
     features: ClassVar[Feature] = FILESYSTEM_FEATURES | Feature.ATOMIC_WRITE
+
+    #: Whether saving under an existing name replaces the file (see OverwriteStorage).
+    replaces_files: ClassVar[bool] = False
+
+    def _save(self, name: str, content: File) -> str:
+        while True:
+            full_path = self.path(name)
+            self._ensure_directory(full_path)
+            try:
+                write_atomically(
+                    full_path,
+                    content.chunks(),
+                    file_mode=self.file_permissions_mode,
+                    replace=self.replaces_files,
+                )
+            except FileExistsError:
+                # The name was taken since get_available_name(): pick another, as Django does.
+                name = self.get_available_name(name)
+                continue
+            return str(name).replace("\\", "/")
+
+    def url(self, name: str | None) -> str:
+        """Return the URL of *name*, cleaned by the same rules as every other method."""
+        return str(super().url(paths.clean_name(name) if name else name))
 
     def _open(self, name: str, mode: str = "rb") -> File:
         if not set(mode) & set("wax+"):

@@ -69,7 +69,7 @@ class SymlinkOrCopyStorage(LocalStorage):
     def _save(self, name: str, content: File) -> str:
         source = self._link_source(content)
         if source is None:
-            return str(super()._save(name, content))  # type: ignore[misc]
+            return str(super()._save(name, content))
         while True:
             full_path = self.path(name)
             self._ensure_directory(full_path)
