@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -45,27 +46,13 @@ def write_atomically(
     replace: bool,
     encoding: str = "utf-8",
 ) -> None:
-    """Write *chunks* to a temporary file beside *target*, then move it to *target*.
+    """Write *chunks* to *target* through an :class:`AtomicWriteFile`.
 
-    With *replace* the move renames over an existing target; without, it refuses with
-    ``FileExistsError``. Readers see the old content or the new, never a part; if writing fails
-    nothing changes and the temporary file is removed.
+    Readers see the old content or the new, never a part; if writing fails nothing changes.
     """
-    directory, basename = os.path.split(target)
-    fd, temp_path = tempfile.mkstemp(prefix=f".{basename[:100]}.", suffix=".part", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk.encode(encoding) if isinstance(chunk, str) else chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_path, file_mode if file_mode is not None else 0o666 & ~current_umask())
-        if replace:
-            os.replace(temp_path, target)
-        else:
-            _move_without_replacing(temp_path, target)
-    finally:
-        Path(temp_path).unlink(missing_ok=True)
+    with AtomicWriteFile(target, "wb", file_mode, replace=replace) as handle:
+        for chunk in chunks:
+            handle.write(chunk.encode(encoding) if isinstance(chunk, str) else chunk)
 
 
 def _move_without_replacing(source: str, target: str) -> None:
@@ -81,19 +68,23 @@ def _move_without_replacing(source: str, target: str) -> None:
 
 
 class AtomicWriteFile(File):
-    """A local file opened for writing that replaces its target only when closed cleanly.
+    """A local file opened for writing that takes its target's name only when closed cleanly.
 
-    It writes to a temporary file beside the target; ``close()`` renames it over the target and
-    leaving a ``with`` block through an exception (or :meth:`abort`) throws it away.
+    It writes to a temporary file beside the target; ``close()`` moves it to the target (over an
+    existing file with *replace*, else refusing with ``FileExistsError``), and leaving a
+    ``with`` block through an exception (or :meth:`abort`) throws it away.
     """
 
-    def __init__(self, target: str, mode: str, file_mode: int | None) -> None:
+    def __init__(
+        self, target: str, mode: str, file_mode: int | None, *, replace: bool = True
+    ) -> None:
         directory, basename = os.path.split(target)
         fd, self._temp_path = tempfile.mkstemp(
             prefix=f".{basename[:100]}.", suffix=".part", dir=directory
         )
         self._target = target
         self._file_mode = file_mode
+        self._replace = replace
         self._handle = os.fdopen(fd, mode)
         super().__init__(self._handle, target)
         self.mode = mode
@@ -108,10 +99,14 @@ class AtomicWriteFile(File):
             self._handle.close()
             mode = self._file_mode if self._file_mode is not None else 0o666 & ~current_umask()
             os.chmod(self._temp_path, mode)
-            os.replace(self._temp_path, self._target)
-        except BaseException:
-            self.abort()
-            raise
+            if self._replace:
+                os.replace(self._temp_path, self._target)
+            else:
+                _move_without_replacing(self._temp_path, self._target)
+        finally:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+            Path(self._temp_path).unlink(missing_ok=True)
 
     def abort(self) -> None:
         """Throw away what was written; the target keeps its previous content."""
