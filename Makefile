@@ -6,7 +6,7 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 PIP       := $(PY) -m pip --disable-pip-version-check -q
 # Older Django releases we prove support for: <venv>:<python>:<django spec>
-COMPAT    := .venv-dj42:3.10:Django>=4.2,<5.0 .venv-dj52:3.11:Django>=5.2,<6.0
+COMPAT    := .venv-dj42:3.10:Django~=4.2.0 .venv-dj52:3.11:Django~=5.2.0
 # What the compat runs cover: unit tests and the filesystem contract (no servers needed).
 COMPAT_TESTS := tests/unit tests/contract/test_filesystem.py tests/contract/test_reference.py tests/backends/filesystem
 
