@@ -10,7 +10,7 @@ COMPAT    := .venv-dj42:3.10:Django~=4.2.0 .venv-dj52:3.11:Django~=5.2.0
 # What the compat runs cover: unit tests and the filesystem contract (no servers needed).
 COMPAT_TESTS := tests/unit tests/contract/test_filesystem.py tests/contract/test_reference.py tests/backends/filesystem
 
-.PHONY: help install demo test lint typecheck docs unit compat clean
+.PHONY: help install servers demo test lint typecheck docs unit compat clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed  ## Create .venv (Python 3.12, newest Django) with every extra
+
+servers: install  ## Install what the test servers need (idempotent)
+	scripts/install-test-servers
 
 demo: install  ## Serve the example site on http://127.0.0.1:8000/
 	PYTHON=$(PY) sh example/run_demo.sh
@@ -36,7 +39,7 @@ typecheck: install  ## mypy (strict) over the package
 docs: install  ## Build the documentation site with warnings as errors
 	$(VENV)/bin/mkdocs build --strict -q
 
-unit: install  ## The whole pytest suite on .venv, with coverage
+unit: install servers  ## The whole pytest suite on .venv, with coverage
 	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered -q
 	$(PY) example/smoke.py
 

@@ -1,46 +1,29 @@
 """The test servers this project knows how to start (see ../shared/TEST-SERVERS.md).
 
-Backends add their server here when they land; each entry is installed by ``make test``.
+Each module of :mod:`tests.harness.specs` defines ``SPECS``; a backend adds its server by adding
+a module there, and its installation by adding a script to ``scripts/test-servers/``.
 """
 
 from __future__ import annotations
 
-import sys
-import urllib.request
-from pathlib import Path
+import importlib
+import pkgutil
 
-from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness import specs
+from tests.harness.servers import ServerSpec
 
 __all__ = ["CATALOG"]
 
-_BIN = Path(sys.executable).parent
+
+def _collect() -> dict[str, ServerSpec]:
+    found: dict[str, ServerSpec] = {}
+    for module_info in sorted(pkgutil.iter_modules(specs.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{specs.__name__}.{module_info.name}")
+        for name, spec in getattr(module, "SPECS", {}).items():
+            if name in found:
+                raise RuntimeError(f"test server {name!r} is defined twice")
+            found[name] = spec
+    return found
 
 
-def _http_ok(url: str) -> bool:
-    with urllib.request.urlopen(url, timeout=1) as response:
-        return bool(response.status == 200)
-
-
-def _post(url: str) -> None:
-    request = urllib.request.Request(url, data=b"", method="POST")
-    with urllib.request.urlopen(request, timeout=5):
-        pass
-
-
-def _moto_ready(server: RunningServer) -> bool:
-    return _http_ok(f"{server.url}/moto-api/")
-
-
-def _moto_reset(server: RunningServer) -> None:
-    _post(f"{server.url}/moto-api/reset")
-
-
-CATALOG: dict[str, ServerSpec] = {
-    "moto": ServerSpec(
-        name="moto",
-        command=lambda port, _: [str(_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        ready=_moto_ready,
-        reset=_moto_reset,
-        install_hint="pip install 'moto[s3]' flask flask-cors (make test does it)",
-    ),
-}
+CATALOG: dict[str, ServerSpec] = _collect()

@@ -1,0 +1,1 @@
+"""One module per test server; each defines ``SPECS: dict[str, ServerSpec]``."""

@@ -1,0 +1,43 @@
+"""moto's S3 server (installed by pip through the dev extra)."""
+
+from __future__ import annotations
+
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.harness.servers import RunningServer, ServerSpec
+
+__all__ = ["SPECS"]
+
+_BIN = Path(sys.executable).parent
+
+
+def _http_ok(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=1) as response:
+        return bool(response.status == 200)
+
+
+def _post(url: str) -> None:
+    request = urllib.request.Request(url, data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=5):
+        pass
+
+
+def _moto_ready(server: RunningServer) -> bool:
+    return _http_ok(f"{server.url}/moto-api/")
+
+
+def _moto_reset(server: RunningServer) -> None:
+    _post(f"{server.url}/moto-api/reset")
+
+
+SPECS: dict[str, ServerSpec] = {
+    "moto": ServerSpec(
+        name="moto",
+        command=lambda port, _: [str(_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        ready=_moto_ready,
+        reset=_moto_reset,
+        install_hint="pip install 'moto[s3]' flask flask-cors (make test does it)",
+    ),
+}
