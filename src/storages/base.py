@@ -156,7 +156,7 @@ class BaseStorage(Storage, Generic[O]):
     def __init__(self, **options: Any) -> None:
         self._constructor_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), dict(options))
         self.options = resolve(  # type: ignore[assignment]
-            self.options_class, type(self), options, stop=_first_library_class(type(self))
+            self.options_class, type(self), options, stop=BaseStorage
         )
         # Mirror each option as an attribute, as django-storages 1.x storages had them.
         for name, value in vars(self.options).items():
@@ -181,6 +181,10 @@ class BaseStorage(Storage, Generic[O]):
     def spool_limit(self) -> int:
         """Return how many bytes a write may hold in memory before spooling to disk."""
         return int(getattr(self.options, "max_memory_size", 0) or 10 * 1024 * 1024)
+
+    def error_context(self) -> str | None:
+        """Return what errors should say they were talking to (None: the backend's name)."""
+        return None
 
     def _secrets(self) -> Sequence[str]:
         return self.options.secret_values()
@@ -239,10 +243,18 @@ class BaseStorage(Storage, Generic[O]):
         """Return the backend key of a storage *name* (cleaned, under the location)."""
         return paths.safe_join(self.location_prefix, name)
 
-    def _call(self, name: str | None, func: Callable[..., Any], *args: Any) -> Any:
+    def _call(self, name: str | None, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call a backend hook, translating its errors for the file *name*."""
-        with self.errors(name, self._secrets()):
-            return func(*args)
+        with self.errors(name, self._secrets(), self.error_context()):
+            return func(*args, **kwargs)
+
+    def _backend_url(self, key: str, **kwargs: Any) -> str:
+        # Django's HashedFilesMixin has a private _url() of its own: in a storage that mixes it
+        # in (the manifest static storages) the backend's hook is found past it in the MRO.
+        for klass in type(self).__mro__:
+            if issubclass(klass, BaseStorage) and "_url" in vars(klass):
+                return str(vars(klass)["_url"](self, key, **kwargs))
+        raise NotImplementedError  # pragma: no cover - BaseStorage defines _url
 
     def _content_type(self, name: str, content: File | None) -> str | None:
         """Return the content type to store: the upload's own, else guessed from the name."""
@@ -258,6 +270,19 @@ class BaseStorage(Storage, Generic[O]):
         return self.file_class(self, name, mode)
 
     def _save(self, name: str, content: File) -> str:
+        while True:
+            try:
+                self._write_content(name, content)
+            except FileExistsError:
+                # A backend that creates files exclusively (when not overwriting) refused: the
+                # name was taken since get_available_name(). Pick another, as Django does.
+                if self.overwrites_files:
+                    raise
+                name = self.get_available_name(name)
+                continue
+            return paths.clean_name(name)
+
+    def _write_content(self, name: str, content: File) -> None:
         key = self._key(name)
         content_type = self._content_type(name, content)
         writer = self._call(name, self._open_writer, key, name, content_type)
@@ -271,7 +296,6 @@ class BaseStorage(Storage, Generic[O]):
             writer.abort()
             raise
         self._call(name, writer.commit)
-        return paths.clean_name(name)
 
     def delete(self, name: str) -> None:
         """Delete the file *name*; deleting a missing file is not an error."""
@@ -300,7 +324,7 @@ class BaseStorage(Storage, Generic[O]):
         """Return the URL of *name* (keyword arguments are backend specific)."""
         self._require(Feature.URL, "url()")
         clean = paths.clean_name(name or "")
-        return str(self._call(clean, self._url, self._key(clean), **kwargs))
+        return str(self._call(clean, self._backend_url, self._key(clean), **kwargs))
 
     def get_modified_time(self, name: str) -> datetime:
         """Return the last modification time of *name* (aware if ``USE_TZ``)."""
@@ -357,15 +381,3 @@ class BaseStorage(Storage, Generic[O]):
 
     def _accessed_time(self, key: str) -> datetime:
         raise NotImplementedError
-
-
-def _first_library_class(storage_cls: type) -> type | None:
-    """Return the first class of *storage_cls*'s MRO that belongs to this package.
-
-    Attributes of the library's own classes are hooks, not option overrides; only classes a
-    user derived from them may supply option values as class attributes.
-    """
-    for klass in storage_cls.__mro__:
-        if klass.__module__.startswith("storages."):
-            return klass
-    return None

@@ -151,28 +151,37 @@ class ErrorTranslator:
         return StorageError
 
     def translate(
-        self, exc: BaseException, name: str | None = None, secrets: Sequence[str] = ()
+        self,
+        exc: BaseException,
+        name: str | None = None,
+        secrets: Sequence[str] = (),
+        context: str | None = None,
     ) -> BaseException:
-        """Return the exception to raise in place of *exc*."""
+        """Return the exception to raise in place of *exc*.
+
+        *context* names what was being talked to (e.g. a bucket and endpoint) in the message.
+        """
         secrets = [s for s in secrets if s and len(s) >= 3]
         leaks = _leaks(exc, secrets)
         if isinstance(exc, _PASS_THROUGH) and not leaks:
             return exc
         target = self.classify(exc)
         detail = redact(str(exc) or type(exc).__name__, secrets)
-        message = f"{self.backend}: {detail}"
+        message = f"{context or self.backend}: {detail}"
         new = target(_ERRNO.get(target, errno.EIO), message, name) if name else target(message)
         # Setting __cause__ (None when a secret would leak) also suppresses the context.
         new.__cause__ = None if leaks else exc
         return new
 
     @contextmanager
-    def __call__(self, name: str | None = None, secrets: Sequence[str] = ()) -> Iterator[None]:
+    def __call__(
+        self, name: str | None = None, secrets: Sequence[str] = (), context: str | None = None
+    ) -> Iterator[None]:
         """Translate any exception raised in the block (see :meth:`translate`)."""
         try:
             yield
         except Exception as exc:
-            new = self.translate(exc, name, secrets)
+            new = self.translate(exc, name, secrets, context)
             if new is exc:
                 raise
             raise new from new.__cause__

@@ -225,8 +225,9 @@ def resolve(
 ) -> T:
     """Build *options_cls* for *storage_cls* from *given* keywords and the other sources.
 
-    ``stop`` is the first class in the storage's MRO whose attributes are not user overrides
-    (class attributes of the library's own classes are not read as options).
+    ``stop`` is the first class in the storage's MRO whose attributes are not option values:
+    attributes of its subclasses (the backend's own classes, such as a static-files variant,
+    and users' subclasses) are.
     """
     fields = {f.name: f for f in dataclasses.fields(options_cls) if f.init}
     aliases = {alias: f.name for f in fields.values() for alias in spec_of(f).aliases}

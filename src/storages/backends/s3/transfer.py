@@ -1,0 +1,197 @@
+"""Streaming reads and bounded multipart writes of S3 objects."""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from typing import Any
+
+__all__ = ["ObjectReader", "ObjectWriter"]
+
+_CONTENT_RANGE = re.compile(r"bytes \d+-\d+/(\d+)")
+
+
+class ObjectReader:
+    """A byte stream of one object from an offset.
+
+    The first request asks for one small window (``Range: bytes=off-off+window-1``), so opening a
+    file and reading a few bytes costs one small GET whatever the object's size; if the reader
+    goes past the window, one open-ended GET streams the rest. Objects stored gzip-encoded are
+    decompressed on the fly (from the start: compressed bytes can't be addressed by offset).
+    """
+
+    def __init__(self, client: Any, bucket: str, key: str, offset: int, window: int) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._key = key
+        self._pos = offset
+        self._body: Any = None
+        self._window_end: int | None = None
+        self._inflate: Any = None
+        self._pending = b""
+        self.size: int | None = None
+        self._get(offset, offset + window - 1)
+
+    def _get(self, start: int, end: int | None) -> None:
+        args: dict[str, Any] = {"Bucket": self._bucket, "Key": self._key}
+        if start or end is not None:
+            args["Range"] = f"bytes={start}-{'' if end is None else end}"
+        try:
+            response = self._client.get_object(**args)
+        except Exception as exc:
+            if getattr(exc, "response", {}).get("Error", {}).get("Code") != "InvalidRange":
+                raise
+            # Past the end: S3 answers 416 with nothing to read.
+            head = self._client.head_object(Bucket=self._bucket, Key=self._key)
+            self.size = int(head["ContentLength"])
+            self._body = None
+            return
+        match = _CONTENT_RANGE.match(response.get("ContentRange") or "")
+        total = int(match.group(1)) if match else int(response["ContentLength"])
+        self._body = response["Body"]
+        self._window_end = end if match else None
+        if response.get("ContentEncoding") == "gzip":
+            self._start_inflating(start)
+        else:
+            self.size = total
+
+    def _start_inflating(self, offset: int) -> None:
+        if self._window_end is not None or offset:
+            # Ranges mean nothing in compressed bytes: read the whole object from the start.
+            self._body.close()
+            response = self._client.get_object(Bucket=self._bucket, Key=self._key)
+            self._body = response["Body"]
+            self._window_end = None
+        self._inflate = zlib.decompressobj(wbits=31)
+        self.size = None
+        skip = offset
+        while skip:
+            skipped = self._read_inflated(min(skip, 1024 * 1024))
+            if not skipped:
+                break
+            skip -= len(skipped)
+
+    def _read_inflated(self, n: int) -> bytes:
+        while len(self._pending) < n:
+            raw = self._body.read(64 * 1024)
+            if not raw:
+                self._pending += self._inflate.flush()
+                break
+            self._pending += self._inflate.decompress(raw)
+        data, self._pending = self._pending[:n], self._pending[n:]
+        return data
+
+    def read(self, n: int = -1, /) -> bytes:
+        if self._body is None:
+            return b""
+        if n is None or n < 0:
+            n = 1 << 62
+        if self._inflate is not None:
+            return self._read_inflated(n)
+        data = self._body.read(n)
+        if not data and self._window_end is not None and self.size and self._pos < self.size:
+            self._body.close()
+            self._get(self._pos, None)
+            data = self._body.read(n) if self._body is not None else b""
+        self._pos += len(data)
+        return bytes(data)
+
+    def close(self) -> None:
+        if self._body is not None:
+            self._body.close()
+            self._body = None
+
+
+class ObjectWriter:
+    """Collect written bytes and upload them: one PUT when small, multipart when large.
+
+    At most one part (``part_size``) is held in memory. ``exclusive`` asks S3 to refuse the
+    write if the key exists (``If-None-Match: *``), making no-overwrite saves atomic.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        key: str,
+        params: dict[str, Any],
+        *,
+        part_size: int,
+        exclusive: bool,
+        gzip: bool,
+    ) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._key = key
+        self._params = params
+        self._part_size = max(part_size, 5 * 1024 * 1024)
+        self._exclusive = exclusive
+        self._buffer = io.BytesIO()
+        self._upload_id: str | None = None
+        self._parts: list[dict[str, Any]] = []
+        self._compress = zlib.compressobj(wbits=31) if gzip else None
+
+    def write(self, data: bytes, /) -> None:
+        if self._compress is not None:
+            data = self._compress.compress(data)
+        self._buffer.write(data)
+        if self._buffer.tell() >= self._part_size:
+            self._upload_part()
+
+    def _upload_part(self) -> None:
+        if self._upload_id is None:
+            created = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._key, **self._params
+            )
+            self._upload_id = created["UploadId"]
+        number = len(self._parts) + 1
+        self._buffer.seek(0)
+        uploaded = self._client.upload_part(
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=self._buffer,
+        )
+        self._parts.append({"ETag": uploaded["ETag"], "PartNumber": number})
+        # Reuse the buffer: botocore may still hold the old one, and a new one would double
+        # what the writer keeps in memory.
+        self._buffer.seek(0)
+        self._buffer.truncate()
+
+    def commit(self) -> None:
+        if self._compress is not None:
+            self._buffer.write(self._compress.flush())
+            self._compress = None
+        condition = {"IfNoneMatch": "*"} if self._exclusive else {}
+        if self._upload_id is None:
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=self._key,
+                Body=self._buffer.getvalue(),
+                **self._params,
+                **condition,
+            )
+            return
+        try:
+            if self._buffer.tell() or not self._parts:
+                self._upload_part()
+            self._client.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=self._key,
+                UploadId=self._upload_id,
+                MultipartUpload={"Parts": self._parts},
+                **condition,
+            )
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        self._buffer = io.BytesIO()
+        if self._upload_id is not None:
+            upload_id, self._upload_id = self._upload_id, None
+            self._client.abort_multipart_upload(
+                Bucket=self._bucket, Key=self._key, UploadId=upload_id
+            )

@@ -1,0 +1,40 @@
+"""The contract suite on every documented S3 dotted path, against moto's S3 server."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+from django.core.files.storage import Storage
+
+from storages.backends.s3 import S3Storage
+from storages.backends.s3boto import S3BotoStorage
+from storages.backends.s3boto3 import S3Boto3Storage
+from storages.testing import StorageContract
+
+
+class TestS3Storage(StorageContract):
+    # One multipart part (5 MiB) is buffered while uploading, plus botocore's own copies.
+    memory_budget: ClassVar[int] = 10 * 1024 * 1024
+
+    @pytest.fixture
+    def storage(self, s3_options: dict[str, Any]) -> Storage:
+        return S3Storage(**s3_options)
+
+
+class TestS3StorageNoOverwrite(TestS3Storage):
+    @pytest.fixture
+    def storage(self, s3_options: dict[str, Any]) -> Storage:
+        return S3Storage(file_overwrite=False, **s3_options)
+
+
+class TestS3Boto3Storage(TestS3Storage):
+    @pytest.fixture
+    def storage(self, s3_options: dict[str, Any]) -> Storage:
+        return S3Boto3Storage(**s3_options)
+
+
+class TestS3BotoStorage(TestS3Storage):
+    @pytest.fixture
+    def storage(self, s3_options: dict[str, Any]) -> Storage:
+        return S3BotoStorage(**s3_options)
