@@ -95,7 +95,8 @@ class S3Options(BaseOptions):
     client_config: Any = option(None, setting="AWS_S3_CLIENT_CONFIG")
     """A ``botocore.config.Config`` merged into the client's own."""
     transfer_config: Any = option(None, setting="AWS_S3_TRANSFER_CONFIG")
-    """A ``boto3.s3.transfer.TransferConfig``; its ``multipart_chunksize`` sets the part size."""
+    """A ``boto3.s3.transfer.TransferConfig``: ``multipart_chunksize`` sets the part size and
+    ``max_concurrency`` the parts uploaded at once (default 4)."""
 
     # -- objects -------------------------------------------------------------------------------
     location: str = option("", setting="AWS_LOCATION")

@@ -76,7 +76,7 @@ class S3Storage(BaseStorage[S3Options]):
     """Store files as objects of one S3 bucket (or any S3-compatible service).
 
     Reads stream (``read(1024)`` is one small ranged GET), small saves are one PUT and large
-    ones multipart with one part in memory, ``url()`` never makes a request.
+    ones multipart with a few parts in memory, ``url()`` never makes a request.
     """
 
     options_class = S3Options
@@ -252,15 +252,17 @@ class S3Storage(BaseStorage[S3Options]):
         gzip = bool(opts.gzip and params.get("ContentType") in opts.gzip_content_types)
         if gzip:
             params["ContentEncoding"] = "gzip"
-        part_size = opts.file_buffer_size
+        part_size, concurrency = opts.file_buffer_size, 4
         if opts.transfer_config is not None:
             part_size = int(getattr(opts.transfer_config, "multipart_chunksize", part_size))
+            concurrency = int(getattr(opts.transfer_config, "max_concurrency", concurrency))
         return ObjectWriter(
             self.client,
             self.bucket_name,
             key,
             params,
             part_size=part_size,
+            concurrency=concurrency,
             exclusive=not self.overwrites_files,
             gzip=gzip,
         )

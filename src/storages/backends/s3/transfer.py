@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import io
 import re
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 __all__ = ["ObjectReader", "ObjectWriter"]
@@ -106,8 +108,9 @@ class ObjectReader:
 class ObjectWriter:
     """Collect written bytes and upload them: one PUT when small, multipart when large.
 
-    At most one part (``part_size``) is held in memory. ``exclusive`` asks S3 to refuse the
-    write if the key exists (``If-None-Match: *``), making no-overwrite saves atomic.
+    Parts of ``part_size`` bytes are uploaded by up to ``concurrency`` threads while the next
+    part fills, so at most ``concurrency + 1`` parts are held in memory. ``exclusive`` asks S3 to
+    refuse the write if the key exists (``If-None-Match: *``), making no-overwrite saves atomic.
     """
 
     def __init__(
@@ -118,6 +121,7 @@ class ObjectWriter:
         params: dict[str, Any],
         *,
         part_size: int,
+        concurrency: int,
         exclusive: bool,
         gzip: bool,
     ) -> None:
@@ -126,10 +130,14 @@ class ObjectWriter:
         self._key = key
         self._params = params
         self._part_size = max(part_size, 5 * 1024 * 1024)
+        self._concurrency = max(1, concurrency)
         self._exclusive = exclusive
         self._buffer = io.BytesIO()
         self._upload_id: str | None = None
+        self._next_part = 1
+        self._in_flight: collections.deque[Future[dict[str, Any]]] = collections.deque()
         self._parts: list[dict[str, Any]] = []
+        self._pool: ThreadPoolExecutor | None = None
         self._compress = zlib.compressobj(wbits=31) if gzip else None
 
     def write(self, data: bytes, /) -> None:
@@ -137,28 +145,32 @@ class ObjectWriter:
             data = self._compress.compress(data)
         self._buffer.write(data)
         if self._buffer.tell() >= self._part_size:
-            self._upload_part()
+            self._submit_part()
 
-    def _upload_part(self) -> None:
-        if self._upload_id is None:
-            created = self._client.create_multipart_upload(
-                Bucket=self._bucket, Key=self._key, **self._params
-            )
-            self._upload_id = created["UploadId"]
-        number = len(self._parts) + 1
-        self._buffer.seek(0)
+    def _send_part(self, number: int, body: io.BytesIO) -> dict[str, Any]:
+        body.seek(0)
         uploaded = self._client.upload_part(
             Bucket=self._bucket,
             Key=self._key,
             UploadId=self._upload_id,
             PartNumber=number,
-            Body=self._buffer,
+            Body=body,
         )
-        self._parts.append({"ETag": uploaded["ETag"], "PartNumber": number})
-        # Reuse the buffer: botocore may still hold the old one, and a new one would double
-        # what the writer keeps in memory.
-        self._buffer.seek(0)
-        self._buffer.truncate()
+        return {"ETag": uploaded["ETag"], "PartNumber": number}
+
+    def _submit_part(self) -> None:
+        if self._upload_id is None:
+            created = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self._key, **self._params
+            )
+            self._upload_id = created["UploadId"]
+            self._pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="s3-part")
+        assert self._pool is not None
+        while len(self._in_flight) >= self._concurrency:
+            self._parts.append(self._in_flight.popleft().result())
+        body, self._buffer = self._buffer, io.BytesIO()
+        self._in_flight.append(self._pool.submit(self._send_part, self._next_part, body))
+        self._next_part += 1
 
     def commit(self) -> None:
         if self._compress is not None:
@@ -175,21 +187,34 @@ class ObjectWriter:
             )
             return
         try:
-            if self._buffer.tell() or not self._parts:
-                self._upload_part()
+            if self._buffer.tell():
+                self._submit_part()
+            while self._in_flight:
+                self._parts.append(self._in_flight.popleft().result())
             self._client.complete_multipart_upload(
                 Bucket=self._bucket,
                 Key=self._key,
                 UploadId=self._upload_id,
-                MultipartUpload={"Parts": self._parts},
+                MultipartUpload={"Parts": sorted(self._parts, key=lambda p: p["PartNumber"])},
                 **condition,
             )
         except BaseException:
             self.abort()
             raise
+        finally:
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._pool is not None:
+            for future in self._in_flight:
+                future.cancel()
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._in_flight.clear()
 
     def abort(self) -> None:
         self._buffer = io.BytesIO()
+        self._shutdown()
         if self._upload_id is not None:
             upload_id, self._upload_id = self._upload_id, None
             self._client.abort_multipart_upload(
