@@ -10,7 +10,7 @@ COMPAT    := .venv-dj42:3.10:Django~=4.2.0 .venv-dj52:3.11:Django~=5.2.0
 # What the compat runs cover: unit tests and the filesystem contract (no servers needed).
 COMPAT_TESTS := tests/unit tests/contract/test_filesystem.py tests/contract/test_reference.py tests/backends/filesystem
 
-.PHONY: help install servers demo test lint typecheck docs unit compat clean
+.PHONY: help install servers demo test lint typecheck docs unit compat bench clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -56,7 +56,14 @@ compat:  ## Unit tests + filesystem contract on Django 4.2 (Py 3.10) and 5.2 (Py
 	  $$venv/bin/pytest -q -p no:cacheprovider $(COMPAT_TESTS); \
 	done
 
+bench: install  ## Benchmarks against django-storages 1.14.6 and the raw SDKs (bench/results/)
+	test -f .venv-bench/.installed || { "$$(scripts/find-python 3.12)" -m venv .venv-bench && \
+	  .venv-bench/bin/python -m pip install -q -U pip && \
+	  .venv-bench/bin/python -m pip install -q 'django-storages[s3]==1.14.6' 'Django~=5.2.0' boto3 && \
+	  touch .venv-bench/.installed; }
+	$(PY) bench/s3.py
+
 test: lint typecheck docs unit compat  ## Install and run everything (lint, types, docs, tests, old Djangos)
 
 clean:  ## Remove virtualenvs, caches and build output
-	rm -rf $(VENV) .venv-dj42 .venv-dj52 .test-servers site .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) .venv-dj42 .venv-dj52 .venv-bench .test-servers site .pytest_cache .mypy_cache .ruff_cache .coverage
