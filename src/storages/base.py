@@ -29,6 +29,7 @@ import mimetypes
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from types import FunctionType
 from typing import IO, Any, ClassVar, Generic, TypeVar
 
 from django.conf import settings
@@ -160,7 +161,7 @@ class BaseStorage(Storage, Generic[O]):
         )
         # Mirror each option as an attribute, as django-storages 1.x storages had them.
         for name, value in vars(self.options).items():
-            if not isinstance(getattr(type(self), name, None), property):
+            if not isinstance(getattr(type(self), name, None), (property, FunctionType)):
                 setattr(self, name, value)
         self._clients: ClientCache[Any] = ClientCache(
             self._create_client, per_thread=self.client_per_thread
@@ -202,6 +203,17 @@ class BaseStorage(Storage, Generic[O]):
         close = getattr(client, "close", None)
         if callable(close):
             close()
+
+    def check_reachable(self) -> None:
+        """Check that the backend is reachable with this configuration; raise OSError if not.
+
+        Backends override :meth:`_check_reachable` (the default does nothing); ``check
+        --deploy`` calls it.
+        """
+        self._call(None, self._check_reachable)
+
+    def _check_reachable(self) -> None:
+        return None
 
     def close(self) -> None:
         """Close every client this storage opened; later calls open new ones."""

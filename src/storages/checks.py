@@ -5,6 +5,8 @@ id                      meaning
 ======================  ====================================================================
 ``storages.E001``       a storage in ``STORAGES`` cannot be created (bad or missing option)
 ``storages.E002``       a ``STORAGES`` entry names a backend that cannot be imported
+``storages.E003``       (``check --deploy``) a storage cannot reach its bucket, container or
+                        server with the configured credentials
 ======================  ====================================================================
 """
 
@@ -19,7 +21,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-__all__ = ["check_storages"]
+__all__ = ["check_storages", "check_storages_reachable"]
 
 
 @checks.register(checks.Tags.files if hasattr(checks.Tags, "files") else "files")
@@ -49,4 +51,34 @@ def check_storages(
             messages.append(
                 checks.Error(f"STORAGES[{alias!r}] ({backend}): {exc}", id="storages.E001")
             )
+    return messages
+
+
+@checks.register(checks.Tags.files if hasattr(checks.Tags, "files") else "files", deploy=True)
+def check_storages_reachable(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """With ``--deploy``, ask each configured storage of this package to reach its server."""
+    from storages.base import BaseStorage
+
+    messages: list[checks.CheckMessage] = []
+    configured = getattr(settings, "STORAGES", {}) or {}
+    for alias, entry in configured.items():
+        backend = entry.get("BACKEND", "")
+        if not backend.startswith("storages."):
+            continue
+        try:
+            storage = import_string(backend)(**entry.get("OPTIONS", {}))
+        except Exception:  # noqa: S112 - reported by check_storages
+            continue
+        if not isinstance(storage, BaseStorage):
+            continue
+        try:
+            storage.check_reachable()
+        except OSError as exc:
+            messages.append(
+                checks.Error(f"STORAGES[{alias!r}] ({backend}): {exc}", id="storages.E003")
+            )
+        finally:
+            storage.close()
     return messages

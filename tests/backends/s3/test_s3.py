@@ -373,3 +373,19 @@ def test_manifest_static_storage_collectstatic(s3_options: dict[str, Any], tmp_p
         hashed = storage.stored_name("app.css")
         with storage.open(hashed) as handle:
             assert b"logo." in handle.read()
+
+
+def test_deploy_check_reports_a_missing_bucket(s3_options: dict[str, Any]) -> None:
+    from storages.checks import check_storages_reachable
+
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    good = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options}
+    bad = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**s3_options, "bucket_name": "missing-bucket"},
+    }
+    with override_settings(STORAGES={"default": good, "other": bad, "staticfiles": static}):
+        messages = check_storages_reachable()
+    assert [m.id for m in messages] == ["storages.E003"]
+    assert "'other'" in messages[0].msg and "missing-bucket" in messages[0].msg
+    assert s3_options["secret_key"] not in messages[0].msg

@@ -241,6 +241,9 @@ class S3Storage(BaseStorage[S3Options]):
         return params
 
     # -- hooks -------------------------------------------------------------------------------
+    def _check_reachable(self) -> None:
+        self.client.head_bucket(Bucket=self.bucket_name)
+
     def _open_stream(self, key: str, offset: int) -> ObjectReader:
         return ObjectReader(self.client, self.bucket_name, key, offset, window=self.chunk_size)
 
