@@ -24,6 +24,7 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 INSTALLED_APPS = [
     "django.contrib.messages",
+    "django.contrib.staticfiles",
     "storages",
     "demo",
 ]
@@ -61,6 +62,18 @@ TIME_ZONE = "UTC"
 
 
 DEFAULT_BACKEND = "storages.backends.filesystem.LocalStorage"
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "static-collected"
+
+#: Set by ``run_demo.sh``: the local S3 server (moto) that ``make demo`` starts itself.
+S3_ENDPOINT = os.environ.get("DEMO_S3_ENDPOINT", "").strip()
+S3_OPTIONS = {
+    "endpoint_url": S3_ENDPOINT,
+    "access_key": "demo",
+    "secret_key": "demo-secret-not-a-real-key",
+    "region_name": "us-east-1",
+    "auto_create_bucket": True,
+}
 
 
 def storage_config() -> dict[str, Any]:
@@ -70,9 +83,13 @@ def storage_config() -> dict[str, Any]:
     ``/media/``); ``STORAGE_OPTIONS`` is merged over them. Another backend gets only
     ``STORAGE_OPTIONS``.
     """
-    backend = os.environ.get("STORAGE_BACKEND", "").strip() or DEFAULT_BACKEND
+    backend = os.environ.get("STORAGE_BACKEND", "").strip()
     options: dict[str, Any] = {}
-    if backend == DEFAULT_BACKEND:
+    if not backend and S3_ENDPOINT:
+        backend = "storages.backends.s3.S3Storage"
+        options = {**S3_OPTIONS, "bucket_name": "demo-media", "location": "media"}
+    elif not backend or backend == DEFAULT_BACKEND:
+        backend = DEFAULT_BACKEND
         options = {"location": str(BASE_DIR / "media"), "base_url": "/media/"}
     raw = os.environ.get("STORAGE_OPTIONS", "").strip()
     if raw:
@@ -86,4 +103,20 @@ def storage_config() -> dict[str, Any]:
     return {"BACKEND": backend, "OPTIONS": options}
 
 
-STORAGES = {"default": storage_config()}
+def static_config() -> dict[str, Any]:
+    """Return the ``staticfiles`` entry: S3 with a manifest when the demo runs its S3 server."""
+    if S3_ENDPOINT and not os.environ.get("STORAGE_BACKEND", "").strip():
+        return {
+            "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+            # Static files are public: browsers fetch them straight from the S3 server.
+            "OPTIONS": {
+                **S3_OPTIONS,
+                "bucket_name": "demo-static",
+                "default_acl": "public-read",
+                "bucket_acl": "public-read",
+            },
+        }
+    return {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
+STORAGES = {"default": storage_config(), "staticfiles": static_config()}

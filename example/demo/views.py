@@ -114,6 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "error": error,
         "backend": f"{type(backend).__module__}.{type(backend).__qualname__}",
         "location": getattr(backend, "location", None),
+        "static_backend": type(storages["staticfiles"]).__qualname__,
         "features": features.names,
         "show_modified": Feature.MODIFIED_TIME in features,
     }
