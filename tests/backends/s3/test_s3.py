@@ -389,3 +389,47 @@ def test_deploy_check_reports_a_missing_bucket(s3_options: dict[str, Any]) -> No
     assert [m.id for m in messages] == ["storages.E003"]
     assert "'other'" in messages[0].msg and "missing-bucket" in messages[0].msg
     assert s3_options["secret_key"] not in messages[0].msg
+
+
+def test_refused_credentials_are_permission_errors_without_the_secret(
+    test_server: Callable[[str], RunningServer],
+) -> None:
+    server = test_server("moto-auth")
+    iam = boto3.client(
+        "iam",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="bootstrap",
+        aws_secret_access_key="bootstrap",
+    )
+    # The three requests moto serves before it checks signatures.
+    iam.create_user(UserName="app")
+    key = iam.create_access_key(UserName="app")["AccessKey"]
+    policy = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+    )
+    iam.put_user_policy(UserName="app", PolicyName="s3", PolicyDocument=policy)
+    options = {
+        "bucket_name": "auth-bucket",
+        "endpoint_url": server.url,
+        "region_name": "us-east-1",
+        "access_key": key["AccessKeyId"],
+    }
+    good = S3Storage(secret_key=key["SecretAccessKey"], auto_create_bucket=True, **options)
+    good.save("ok.txt", ContentFile(b"ok"))
+    wrong_secret = "wrong-secret-value-1234"
+    bad = S3Storage(secret_key=wrong_secret, **options)
+    with pytest.raises(PermissionError) as info:
+        bad.size("ok.txt")
+    message = str(info.value)
+    assert "auth-bucket" in message and server.url in message
+    assert wrong_secret not in message and key["SecretAccessKey"] not in message
+    assert info.value.__cause__ is None or wrong_secret not in str(info.value.__cause__)
+
+
+def test_listdir_skips_directory_markers(storage: S3Storage, raw: Any) -> None:
+    raw.put_object(Bucket=BUCKET, Key=f"{storage.location_prefix}/photos/", Body=b"")
+    raw.put_object(Bucket=BUCKET, Key=f"{storage.location_prefix}/photos/a.jpg", Body=b"x")
+    raw.put_object(Bucket=BUCKET, Key=f"{storage.location_prefix}/photos/2026/", Body=b"")
+    assert storage.listdir("photos") == (["2026"], ["a.jpg"])
+    assert storage.listdir("") == (["photos"], [])

@@ -6,7 +6,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness.servers import RunningServer, ServerSpec, port_open
 
 __all__ = ["SPECS"]
 
@@ -41,3 +41,17 @@ SPECS: dict[str, ServerSpec] = {
         install_hint="pip install 'moto[s3]' flask flask-cors (make test does it)",
     ),
 }
+
+
+#: How many requests moto accepts unauthenticated before it checks every signature (time
+#: enough to create an IAM user, its access key and its policy).
+AUTH_GRACE_REQUESTS = 3
+
+SPECS["moto-auth"] = ServerSpec(
+    name="moto-auth",
+    command=lambda port, _: [str(_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    # An HTTP probe would use up an unauthenticated request: wait for the port only.
+    ready=lambda server: port_open(server.port),
+    install_hint="pip install 'moto[s3]' flask flask-cors (make test does it)",
+    env={"INITIAL_NO_AUTH_ACTION_COUNT": str(AUTH_GRACE_REQUESTS)},
+)
