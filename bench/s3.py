@@ -23,7 +23,16 @@ from tests.harness.catalog import CATALOG  # noqa: E402
 from tests.harness.servers import start  # noqa: E402
 
 BUCKET = "bench-bucket"
-OPS = ["read_small", "exists", "size", "url", "save_small", "read_1k_of_256m", "read_256m", "save_256m"]
+OPS = [
+    "read_small",
+    "exists",
+    "size",
+    "url",
+    "save_small",
+    "read_1k_of_256m",
+    "read_256m",
+    "save_256m",
+]
 INTERPRETERS = {
     "ours": ROOT / ".venv/bin/python",
     "anchor": ROOT / ".venv-bench/bin/python",
@@ -38,8 +47,11 @@ def prepare(endpoint: str) -> None:
     from bench.s3_worker import BIG, Pattern
 
     client = boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id="bench", aws_secret_access_key="bench-secret",
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench-secret",
     )
     client.create_bucket(Bucket=BUCKET)
     client.put_object(Bucket=BUCKET, Key="small.txt", Body=b"small content")
@@ -49,7 +61,10 @@ def prepare(endpoint: str) -> None:
 def measure(impl: str, op: str, endpoint: str) -> dict[str, Any]:
     output = subprocess.run(
         [str(INTERPRETERS[impl]), str(ROOT / "bench/s3_worker.py"), impl, op, endpoint, BUCKET],
-        capture_output=True, text=True, check=True, cwd=tempfile.gettempdir(),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),
         env={"PYTHONPATH": "" if impl == "anchor" else str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
     )
     return dict(json.loads(output.stdout.strip().splitlines()[-1]))
@@ -60,7 +75,9 @@ def main() -> None:
         server = start(CATALOG["moto"], Path(workdir))
         try:
             prepare(server.url)
-            results = {(impl, op): measure(impl, op, server.url) for op in OPS for impl in INTERPRETERS}
+            results = {
+                (impl, op): measure(impl, op, server.url) for op in OPS for impl in INTERPRETERS
+            }
         finally:
             server.stop()
     lines = [

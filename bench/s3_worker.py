@@ -88,8 +88,11 @@ def main() -> None:
 
     if impl == "boto3":
         client = boto3.client(
-            "s3", endpoint_url=endpoint, region_name="us-east-1",
-            aws_access_key_id="bench", aws_secret_access_key="bench-secret",
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench-secret",
         )
         storage = None
     else:
@@ -108,12 +111,18 @@ def main() -> None:
         started = time.perf_counter()
         run(op, impl, storage, client, bucket)
         timings.append(time.perf_counter() - started)
-    print(json.dumps({
-        "impl": impl, "op": op, "seconds": statistics.median(timings),
-        "rss_delta": max(0, peak_rss() - baseline),
-        "requests": sum(counts.values()) / repeat,
-        "by_operation": counts,
-    }))
+    print(
+        json.dumps(
+            {
+                "impl": impl,
+                "op": op,
+                "seconds": statistics.median(timings),
+                "rss_delta": max(0, peak_rss() - baseline),
+                "requests": sum(counts.values()) / repeat,
+                "by_operation": counts,
+            }
+        )
+    )
 
 
 def run(op: str, impl: str, storage: Any, client: Any, bucket: str) -> None:
@@ -135,7 +144,9 @@ def run(op: str, impl: str, storage: Any, client: Any, bucket: str) -> None:
             storage.size("small.txt")
     elif op == "url":
         if storage is None:
-            client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "small.txt"})
+            client.generate_presigned_url(
+                "get_object", Params={"Bucket": bucket, "Key": "small.txt"}
+            )
         else:
             storage.url("small.txt")
     elif op == "save_small":

@@ -27,14 +27,15 @@ from __future__ import annotations
 
 import mimetypes
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from types import FunctionType
 from typing import IO, Any, ClassVar, Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 from django.utils import timezone as dj_timezone
 
@@ -43,6 +44,7 @@ from storages.errors import ErrorTranslator
 from storages.features import Feature
 from storages.files import DEFAULT_CHUNK_SIZE, RemoteFile, SpooledWriter, Writer
 from storages.options import BaseOptions, resolve
+from storages.sync import Entry, SyncIndex
 
 __all__ = ["BaseStorage", "ClientCache", "available_name", "localize_time"]
 
@@ -151,6 +153,8 @@ class BaseStorage(Storage, Generic[O]):
     chunk_size: int = DEFAULT_CHUNK_SIZE
     #: Encoding of text-mode files and of ``str`` content.
     text_encoding: str = "utf-8"
+    #: The listing answering calls while :meth:`synchronizing`, else None.
+    _sync: SyncIndex | None = None
 
     options: O
 
@@ -230,6 +234,7 @@ class BaseStorage(Storage, Generic[O]):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_clients", None)
+        state.pop("_sync", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -279,6 +284,12 @@ class BaseStorage(Storage, Generic[O]):
 
     # -- the public Storage API -------------------------------------------------------------
     def _open(self, name: str, mode: str = "rb") -> File:
+        if self._sync is not None and mode in ("r", "rb"):
+            local = self._sync.local_source(paths.clean_name(name))
+            if isinstance(local, bytes):
+                return ContentFile(local if "b" in mode else local.decode(), name=name)
+            if local is not None:
+                return File(open(local, mode), name=name)
         return self.file_class(self, name, mode)
 
     def _save(self, name: str, content: File) -> str:
@@ -295,6 +306,31 @@ class BaseStorage(Storage, Generic[O]):
             return paths.clean_name(name)
 
     def _write_content(self, name: str, content: File) -> None:
+        if self._sync is not None:
+            self._sync_content(paths.clean_name(name), content)
+            return
+        self._upload_content(name, content)
+
+    def _sync_content(self, name: str, content: File) -> None:
+        """Upload *content* unless the listing shows it is stored already."""
+        assert self._sync is not None
+        digest, size = self._local_digest(content)
+        if not self._sync.unchanged_content(name, size, digest):
+            self._upload_content(name, content)
+            self._sync.record_upload(name, size, digest)
+        self._sync.remember_source(name, content, size)
+
+    def _local_digest(self, content: File) -> tuple[str | None, int]:
+        content.seek(0)
+        chunks = (
+            chunk.encode(self.text_encoding) if isinstance(chunk, str) else chunk
+            for chunk in content.chunks(self.chunk_size)
+        )
+        digest, size = self.content_digest(chunks)
+        content.seek(0)
+        return digest, size
+
+    def _upload_content(self, name: str, content: File) -> None:
         key = self._key(name)
         content_type = self._content_type(name, content)
         writer = self._call(name, self._open_writer, key, name, content_type)
@@ -313,15 +349,24 @@ class BaseStorage(Storage, Generic[O]):
         """Delete the file *name*; deleting a missing file is not an error."""
         if not name:
             raise ValueError("The name must be given to delete().")
+        if self._sync is not None and self._sync.defer_delete(paths.clean_name(name)):
+            return
         self._call(name, self._delete, self._key(name))
 
     def exists(self, name: str) -> bool:
         """Return whether a file (or, where the backend has them, a directory) exists."""
+        clean = paths.clean_name(name)
+        if not clean:
+            return True  # the root of a storage always exists (Django's collectstatic asks)
+        if self._sync is not None:
+            return self._sync.exists(clean)
         return bool(self._call(name, self._exists, self._key(name)))
 
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         """Return ``(directories, files)`` directly under *path*."""
         self._require(Feature.LISTDIR, "listdir()")
+        if self._sync is not None:
+            return self._sync.listdir(paths.clean_name(path))
         prefix = self._key(path)
         if prefix and not prefix.endswith("/"):
             prefix += "/"
@@ -330,6 +375,9 @@ class BaseStorage(Storage, Generic[O]):
 
     def size(self, name: str) -> int:
         """Return the size of *name* in bytes."""
+        entry = self._sync.get(paths.clean_name(name)) if self._sync is not None else None
+        if entry is not None:
+            return entry.size
         return int(self._call(name, self._size, self._key(name)))
 
     def url(self, name: str | None, **kwargs: Any) -> str:
@@ -341,6 +389,9 @@ class BaseStorage(Storage, Generic[O]):
     def get_modified_time(self, name: str) -> datetime:
         """Return the last modification time of *name* (aware if ``USE_TZ``)."""
         self._require(Feature.MODIFIED_TIME, "get_modified_time()")
+        entry = self._sync.get(paths.clean_name(name)) if self._sync is not None else None
+        if entry is not None and entry.modified is not None:
+            return localize_time(entry.modified)
         return localize_time(self._call(name, self._modified_time, self._key(name)))
 
     def get_created_time(self, name: str) -> datetime:
@@ -356,6 +407,41 @@ class BaseStorage(Storage, Generic[O]):
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         """Return *name* itself when this storage overwrites, else a free variant of it."""
         return available_name(self, name, max_length, overwrite=self.overwrites_files)
+
+    # -- listing and synchronising ------------------------------------------------------------
+    def listing(self, path: str = "") -> Iterator[Entry]:
+        """Yield every file under *path* (recursively) with its size and digest."""
+        prefix = self._key(path)
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        location = self.location_prefix
+        with self.errors(path, self._secrets(), self.error_context()):
+            for key, size, digest, modified in self._iter_entries(prefix):
+                yield Entry(paths.split_key(location, key), size, digest, modified)
+
+    def content_digest(self, chunks: Iterable[bytes]) -> tuple[str | None, int]:
+        """Return the digest a listing would show for content made of *chunks*, and its size.
+
+        The default (None) never matches, so synchronising uploads everything: backends whose
+        listings carry a content digest override this.
+        """
+        return None, sum(len(chunk) for chunk in chunks)
+
+    @contextmanager
+    def synchronizing(self, path: str = "") -> Iterator[SyncIndex]:
+        """Answer from one listing of *path* inside the block (see :mod:`storages.sync`).
+
+        Deletes are carried out when the block ends without an error.
+        """
+        self._sync = SyncIndex(self.listing(path))
+        try:
+            yield self._sync
+        except BaseException:
+            self._sync = None
+            raise
+        index, self._sync = self._sync, None
+        for name in index.take_pending_deletes():
+            self.delete(name)
 
     # -- hooks ------------------------------------------------------------------------------
     def _open_stream(self, key: str, offset: int) -> Any:
@@ -393,3 +479,14 @@ class BaseStorage(Storage, Generic[O]):
 
     def _accessed_time(self, key: str) -> datetime:
         raise NotImplementedError
+
+    def _iter_entries(self, prefix: str) -> Iterable[tuple[str, int, str | None, datetime | None]]:
+        """Yield ``(key, size, digest, modified)`` of every file under *prefix*, recursively.
+
+        The default walks ``_listdir()`` and asks each file's size: override it with one listing.
+        """
+        dirs, files = self._listdir(prefix)
+        for name in files:
+            yield prefix + name, self._size(prefix + name), None, None
+        for directory in dirs:
+            yield from self._iter_entries(f"{prefix}{directory}/")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import warnings
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import IO, Any, ClassVar
 from urllib.parse import quote
@@ -255,10 +257,7 @@ class S3Storage(BaseStorage[S3Options]):
         gzip = bool(opts.gzip and params.get("ContentType") in opts.gzip_content_types)
         if gzip:
             params["ContentEncoding"] = "gzip"
-        part_size, concurrency = opts.file_buffer_size, 4
-        if opts.transfer_config is not None:
-            part_size = int(getattr(opts.transfer_config, "multipart_chunksize", part_size))
-            concurrency = int(getattr(opts.transfer_config, "max_concurrency", concurrency))
+        part_size, concurrency = self._part_size()
         return ObjectWriter(
             self.client,
             self.bucket_name,
@@ -307,6 +306,53 @@ class S3Storage(BaseStorage[S3Options]):
                 if name:  # the key equal to the prefix is a directory marker
                     files.append(name)
         return dirs, files
+
+    def _iter_entries(self, prefix: str) -> Iterator[tuple[str, int, str | None, datetime | None]]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket_name, Prefix=prefix):
+            for entry in page.get("Contents", ()):
+                if not entry["Key"].endswith("/"):
+                    etag = str(entry.get("ETag", "")).strip('"') or None
+                    yield entry["Key"], int(entry["Size"]), etag, entry.get("LastModified")
+
+    def content_digest(self, chunks: Iterable[bytes]) -> tuple[str | None, int]:
+        """Return the ETag S3 gives content made of *chunks* when this storage uploads it.
+
+        One PUT: the MD5. Multipart: the MD5 of the parts' MD5s and ``-<parts>``, with this
+        storage's part size. Gzip-encoded uploads have no predictable ETag: None.
+        """
+        if self.options.gzip:
+            return None, sum(len(chunk) for chunk in chunks)
+        part_size = max(self._part_size()[0], 5 * 1024 * 1024)
+        parts: list[bytes] = []
+        current = hashlib.md5(usedforsecurity=False)
+        filled = size = 0
+        for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                take = view[: part_size - filled]
+                current.update(take)
+                filled += len(take)
+                size += len(take)
+                view = view[len(take) :]
+                if filled == part_size:
+                    parts.append(current.digest())
+                    current, filled = hashlib.md5(usedforsecurity=False), 0
+        if not parts:  # under one part: a single PUT
+            return current.hexdigest(), size
+        if filled:
+            parts.append(current.digest())
+        combined = hashlib.md5(b"".join(parts), usedforsecurity=False).hexdigest()
+        return f"{combined}-{len(parts)}", size
+
+    def _part_size(self) -> tuple[int, int]:
+        """Return the multipart part size and how many parts upload at once."""
+        opts = self.options
+        part_size, concurrency = opts.file_buffer_size, 4
+        if opts.transfer_config is not None:
+            part_size = int(getattr(opts.transfer_config, "multipart_chunksize", part_size))
+            concurrency = int(getattr(opts.transfer_config, "max_concurrency", concurrency))
+        return part_size, concurrency
 
     # -- URLs ----------------------------------------------------------------------------------
     def _unsigned_client(self) -> Any:

@@ -143,9 +143,14 @@ class ObjectWriter:
     def write(self, data: bytes, /) -> None:
         if self._compress is not None:
             data = self._compress.compress(data)
-        self._buffer.write(data)
-        if self._buffer.tell() >= self._part_size:
-            self._submit_part()
+        view = memoryview(data)
+        while view:
+            # Parts are cut at exactly part_size, so the ETag is predictable (see content_digest).
+            room = self._part_size - self._buffer.tell()
+            self._buffer.write(view[:room])
+            view = view[room:]
+            if self._buffer.tell() >= self._part_size:
+                self._submit_part()
 
     def _send_part(self, number: int, body: io.BytesIO) -> dict[str, Any]:
         body.seek(0)

@@ -1,0 +1,158 @@
+"""``collectstatic`` that is fast on remote storages.
+
+With ``'storages'`` before ``'django.contrib.staticfiles'`` in ``INSTALLED_APPS``, and a static
+files storage of this package, the command lists the destination once, skips every file whose
+content is already there (by content digest, never by modification time), uploads the rest with
+a bounded pool of threads and reads back nothing it had locally, including for the manifest
+storages' post-processing. Any other storage gets Django's own command unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles.management.commands import collectstatic
+from django.core.files.storage import Storage
+from django.core.management.base import CommandError, CommandParser
+
+from storages.base import BaseStorage
+
+__all__ = ["Command"]
+
+DEFAULT_WORKERS = 8
+
+
+class Command(collectstatic.Command):
+    """Collect static files, synchronising a remote storage instead of re-uploading it."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=(
+                "Upload this many files at once to a remote storage "
+                "(default: STORAGES_COLLECTSTATIC_WORKERS or 8)."
+            ),
+        )
+
+    def set_options(self, **options: Any) -> None:
+        super().set_options(**options)
+        workers: Any = options.get("workers") or getattr(
+            settings, "STORAGES_COLLECTSTATIC_WORKERS", DEFAULT_WORKERS
+        )
+        if not isinstance(workers, int) or workers < 1:
+            raise CommandError("--workers must be a whole number of at least 1")
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: dict[Future[bool], str] = {}
+        self._submitted: set[str] = set()
+        self._lock = threading.Lock()
+        self._done = 0
+        self._bytes = 0
+
+    def collect(self) -> dict[str, list[str]]:
+        storage = self.storage
+        if not isinstance(storage, BaseStorage) or self.symlink:
+            return dict(super().collect())
+        with storage.synchronizing(), ThreadPoolExecutor(self.workers) as pool:
+            self._pool = pool
+            post_process = getattr(storage, "post_process", None)
+            if post_process is not None:
+                # Every upload must be done before post-processing reads the files back.
+                storage.post_process = self._after_uploads(post_process)  # type: ignore[attr-defined]
+            try:
+                result = dict(super().collect())
+            finally:
+                if post_process is not None:
+                    del storage.post_process  # type: ignore[attr-defined]
+            self._wait_for_uploads()
+            self._pool = None
+        self._end_progress()
+        # The uploads finished after Django's collect() built its summary: build it again.
+        result["modified"] = self.copied_files + self.symlinked_files
+        result["unmodified"] = self.unmodified_files
+        return result
+
+    def copy_file(self, path: str, prefixed_path: str, source_storage: Storage) -> None:
+        if self._pool is None:
+            super().copy_file(path, prefixed_path, source_storage)
+            return None
+        if prefixed_path in self._submitted:
+            return self.log(f"Skipping '{path}' (already copied earlier)")
+        self._submitted.add(prefixed_path)
+        if self.dry_run:
+            self.log(f"Pretending to copy '{source_storage.path(path)}'", level=1)
+            self.copied_files.append(prefixed_path)
+            return None
+        future = self._pool.submit(self._copy, path, prefixed_path, source_storage)
+        self._futures[future] = prefixed_path
+        return None
+
+    def _copy(self, path: str, prefixed_path: str, source_storage: Storage) -> bool:
+        storage = self.storage
+        if storage.exists(prefixed_path):
+            # As Django does; the delete is deferred and undone if the content is unchanged.
+            storage.delete(prefixed_path)
+        with source_storage.open(path) as source:
+            size = source.size
+            storage.save(prefixed_path, source)
+        index = storage._sync
+        uploaded = index is not None and prefixed_path in index.uploaded
+        with self._lock:
+            self._done += 1
+            if uploaded:
+                self._bytes += size
+            self._show_progress()
+        return uploaded
+
+    def _wait_for_uploads(self) -> None:
+        futures, self._futures = self._futures, {}
+        if not futures:
+            return
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in done:
+            error = future.exception()
+            if error is not None:
+                for pending in futures:
+                    pending.cancel()
+                raise CommandError(f"Could not copy '{futures[future]}': {error}") from error
+        wait(futures)
+        for future, name in sorted(futures.items(), key=lambda item: item[1]):
+            error = future.exception()
+            if error is not None:
+                raise CommandError(f"Could not copy '{name}': {error}") from error
+            if future.result():
+                self.copied_files.append(name)
+                self.log(f"Copied '{name}'", level=2)
+            else:
+                self.unmodified_files.append(name)
+                self.log(f"Skipping '{name}' (unchanged)", level=2)
+
+    def _after_uploads(
+        self, post_process: Callable[..., Iterator[Any]]
+    ) -> Callable[..., Iterator[Any]]:
+        def run(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            self._wait_for_uploads()
+            yield from post_process(*args, **kwargs)
+
+        return run
+
+    def _show_progress(self) -> None:
+        if self.verbosity >= 1 and sys.stdout.isatty() and self._futures:
+            total = len(self._futures)
+            megabytes = self._bytes / 1_000_000
+            self.stdout.write(
+                f"\r{self._done}/{total} files, {megabytes:.1f} MB uploaded", ending=""
+            )
+            self.stdout.flush()
+
+    def _end_progress(self) -> None:
+        if self.verbosity >= 1 and sys.stdout.isatty() and self._done:
+            self.stdout.write("")

@@ -1,0 +1,120 @@
+"""collectstatic on S3: one listing, content digests, parallel uploads, manifest support."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from tests.s3_fixtures import RequestCounter
+
+FILES = 40
+
+
+@pytest.fixture
+def static_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "static"
+    (root / "css").mkdir(parents=True)
+    (root / "img").mkdir()
+    for index in range(FILES):
+        (root / "img" / f"icon{index}.png").write_bytes(b"\x89PNG" + bytes([index]) * 500)
+    (root / "css" / "site.css").write_text("body { background: url('../img/icon1.png'); }")
+    return root
+
+
+def collect(
+    backend: str, options: dict[str, Any], static_dir: Path, *args: str
+) -> tuple[dict[str, int], str]:
+    config = {
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": backend, "OPTIONS": options},
+    }
+    with override_settings(
+        STORAGES=config,
+        STATICFILES_DIRS=[str(static_dir)],
+        STATIC_URL="/static/",
+        INSTALLED_APPS=["storages", "django.contrib.staticfiles"],
+    ):
+        storage = storages["staticfiles"]
+        counter = RequestCounter()
+        storage.client.meta.events.register("before-send.s3", counter)
+        out = io.StringIO()
+        call_command("collectstatic", "--noinput", *args, stdout=out)
+        return counter.take(), out.getvalue()
+
+
+def touch_everything(root: Path) -> None:
+    later = time.time() + 3600
+    for path in root.rglob("*"):
+        os.utime(path, (later, later))
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["storages.backends.s3.S3StaticStorage", "storages.backends.s3.S3ManifestStaticStorage"],
+)
+def test_unchanged_reruns_cost_one_listing(
+    backend: str, s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    first, output = collect(backend, s3_options, static_dir)
+    assert first.get("PutObject", 0) >= FILES + 1
+    assert f"{FILES + 1} static files copied" in output
+
+    again, output = collect(backend, s3_options, static_dir)
+    assert again == {"ListObjectsV2": 1}, again
+    assert "0 static files copied" in output and f"{FILES + 1} unmodified" in output
+
+    touch_everything(static_dir)  # a fresh CI checkout: new mtimes, same content
+    touched, _ = collect(backend, s3_options, static_dir)
+    assert touched == {"ListObjectsV2": 1}
+
+    (static_dir / "img" / "icon3.png").write_bytes(b"changed")
+    changed, output = collect(backend, s3_options, static_dir)
+    assert changed.get("PutObject", 0) >= 1 and "ListObjectsV2" in changed
+    assert changed.get("GetObject", 0) == 0 and changed.get("HeadObject", 0) == 0
+
+
+def test_clear_removes_stale_files_only(s3_options: dict[str, Any], static_dir: Path) -> None:
+    backend = "storages.backends.s3.S3StaticStorage"
+    collect(backend, s3_options, static_dir)
+    (static_dir / "img" / "icon5.png").unlink()
+    requests, _ = collect(backend, s3_options, static_dir, "--clear")
+    assert requests.get("PutObject", 0) == 0
+    assert requests.get("DeleteObject", 0) == 1
+    storage = storages.create_storage({"BACKEND": backend, "OPTIONS": s3_options})
+    _dirs, files = storage.listdir("img")
+    assert "icon5.png" not in files and len(files) == FILES - 1
+
+
+def test_dry_run_changes_nothing(s3_options: dict[str, Any], static_dir: Path) -> None:
+    backend = "storages.backends.s3.S3StaticStorage"
+    requests, output = collect(backend, s3_options, static_dir, "--dry-run")
+    assert set(requests) <= {"ListObjectsV2"}
+    assert "Pretending" in output or "static files copied" in output
+
+
+def test_a_failed_upload_fails_the_command_naming_the_file(
+    s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    (static_dir / "img" / "gone.png").symlink_to(static_dir / "nowhere.png")  # unreadable
+    with pytest.raises(CommandError, match=r"Could not copy 'img/gone\.png'"):
+        collect("storages.backends.s3.S3StaticStorage", s3_options, static_dir)
+
+
+def test_a_missing_bucket_is_named(s3_options: dict[str, Any], static_dir: Path) -> None:
+    options = {**s3_options, "bucket_name": "no-such-static-bucket"}
+    with pytest.raises(FileNotFoundError, match="no-such-static-bucket"):
+        collect("storages.backends.s3.S3StaticStorage", options, static_dir)
+
+
+def test_quiet_with_verbosity_zero(s3_options: dict[str, Any], static_dir: Path) -> None:
+    _, output = collect("storages.backends.s3.S3StaticStorage", s3_options, static_dir, "-v0")
+    assert output == ""
