@@ -90,7 +90,8 @@ def main() -> None:
         ratio = raw["seconds"] / ours["seconds"] if ours["seconds"] else float("nan")
         lines.append(
             f"| {op} | {ours['requests']:g} / {anchor['requests']:g} / {raw['requests']:g} "
-            f"| {ours['rss_delta'] / MIB:.1f} / {anchor['rss_delta'] / MIB:.1f} / {raw['rss_delta'] / MIB:.1f} "
+            f"| {ours['rss_delta'] / MIB:.1f} / {anchor['rss_delta'] / MIB:.1f} "
+            f"/ {raw['rss_delta'] / MIB:.1f} "
             f"| {ours['seconds']:.3f} / {anchor['seconds']:.3f} / {raw['seconds']:.3f} "
             f"| {ratio:.2f} |"
         )
