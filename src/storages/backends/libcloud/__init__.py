@@ -1,0 +1,6 @@
+"""Apache Libcloud backend (``storages.backends.apache_libcloud`` is its documented module)."""
+
+from storages.backends.libcloud.options import LibCloudOptions
+from storages.backends.libcloud.storage import LibCloudStorage
+
+__all__ = ["LibCloudOptions", "LibCloudStorage"]

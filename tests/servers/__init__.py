@@ -1,0 +1,1 @@
+"""Stand-in servers for services that have no emulator (each runs as a separate process)."""
