@@ -10,6 +10,7 @@ public method.
 from __future__ import annotations
 
 import errno
+import ssl
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -93,6 +94,7 @@ _BUILTIN_OS_ERRORS: tuple[tuple[type[OSError], type[StorageError]], ...] = (
     (PermissionError, StoragePermissionError),
     (TimeoutError, StorageTimeoutError),
     (ConnectionError, StorageConnectionError),
+    (ssl.SSLError, StorageConnectionError),
 )
 
 
@@ -163,7 +165,12 @@ class ErrorTranslator:
         """
         secrets = [s for s in secrets if s and len(s) >= 3]
         leaks = _leaks(exc, secrets)
-        if isinstance(exc, _PASS_THROUGH) and not leaks:
+        # Our own errors and Django's pass through; an OSError that is also a ValueError (such as
+        # ssl.SSLCertVerificationError) is a connection failure and is translated.
+        passes = isinstance(exc, _PASS_THROUGH) and (
+            isinstance(exc, StorageError) or not isinstance(exc, OSError)
+        )
+        if passes and not leaks:
             return exc
         target = self.classify(exc)
         detail = redact(str(exc) or type(exc).__name__, secrets)

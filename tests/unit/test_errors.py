@@ -119,3 +119,12 @@ def test_missing_dependency_hint() -> None:
     assert isinstance(error, ImproperlyConfigured)
     assert isinstance(error, ImportError)
     assert "pip install 'django-storages[s3]'" in str(error)
+
+
+def test_certificate_errors_are_connection_errors() -> None:
+    import ssl
+
+    raised = ssl.SSLCertVerificationError("certificate verify failed")
+    with pytest.raises(StorageConnectionError) as info, translator("x"):
+        raise raised
+    assert info.value.__cause__ is raised

@@ -1,0 +1,162 @@
+"""Streams of the FTP storage over one data connection each: reads from an offset (``REST`` +
+``RETR``) and writes that append until the file is committed (``STOR`` to a temporary name,
+then ``RNFR``/``RNTO``)."""
+
+from __future__ import annotations
+
+import contextlib
+import ftplib
+import posixpath
+import secrets
+import socket
+import ssl
+from collections.abc import Callable
+
+from storages.backends.ftpbackend.client import FTPConnection, FTPPool
+from storages.errors import StorageConnectionError
+
+__all__ = ["FTPReadStream", "FTPWriter", "temporary_name"]
+
+#: Seconds to wait for the server's reply after the client ends a transfer early.
+ABORT_TIMEOUT = 3.0
+
+
+def temporary_name(path: str) -> str:
+    """Return a hidden, unique name next to *path* for writing it before the rename."""
+    directory, base = posixpath.split(path)
+    return posixpath.join(directory, f".{base}.{secrets.token_hex(6)}.part")
+
+
+def _close_data(sock: socket.socket, *, complete: bool) -> None:
+    if complete and isinstance(sock, ssl.SSLSocket):
+        with contextlib.suppress(OSError, ValueError):
+            sock.unwrap()  # a clean TLS close, as ftplib's own transfers end
+    sock.close()
+
+
+def _end_early(connection: FTPConnection) -> bool:
+    """Read the reply to a transfer the client cut short; return whether the connection is
+    still in step with the server."""
+    ftp = connection.ftp
+    if ftp.sock is None:
+        return False
+    timeout = ftp.sock.gettimeout()
+    ftp.sock.settimeout(ABORT_TIMEOUT)
+    try:
+        ftp.voidresp()
+    except ftplib.error_temp:
+        pass  # 426/451: the transfer was aborted, as asked
+    except (OSError, EOFError, ftplib.Error):
+        return False
+    finally:
+        if ftp.sock is not None:
+            ftp.sock.settimeout(timeout)
+    return True
+
+
+class FTPReadStream:
+    """The data connection of a ``RETR``, holding its control connection until closed."""
+
+    def __init__(
+        self, pool: FTPPool, connection: FTPConnection, sock: socket.socket, size: int | None
+    ) -> None:
+        self._pool = pool
+        self._connection: FTPConnection | None = connection
+        self._sock = sock
+        self.size = size
+
+    def read(self, n: int = -1, /) -> bytes:
+        if self._connection is None:
+            return b""
+        if n < 0:
+            parts = []
+            while chunk := self.read(1024 * 1024):
+                parts.append(chunk)
+            return b"".join(parts)
+        try:
+            data = self._sock.recv(n)
+        except BaseException:
+            self.close()
+            raise
+        if not data:
+            self._finish()
+        return data
+
+    def _finish(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        broken = True
+        try:
+            _close_data(self._sock, complete=True)
+            connection.ftp.voidresp()
+            broken = False
+        finally:
+            self._pool.release(connection, broken=broken)
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        _close_data(self._sock, complete=False)
+        self._pool.release(connection, broken=not _end_early(connection))
+
+
+class FTPWriter:
+    """A ``STOR`` to a temporary name: every write appends; commit renames over the target."""
+
+    def __init__(
+        self,
+        pool: FTPPool,
+        connection: FTPConnection,
+        sock: socket.socket,
+        temp: str,
+        path: str,
+        replace: Callable[[FTPConnection, str, str], None],
+    ) -> None:
+        self._pool = pool
+        self._connection: FTPConnection | None = connection
+        self._sock = sock
+        self._temp = temp
+        self._path = path
+        self._replace = replace
+        self._failed = False
+
+    def write(self, data: bytes, /) -> None:
+        try:
+            self._sock.sendall(data)
+        except BaseException:
+            self._failed = True
+            self.abort()  # the transfer is lost: free its sockets now
+            raise
+
+    def commit(self) -> None:
+        if self._failed:
+            raise StorageConnectionError(f"The upload of {self._path!r} was interrupted")
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        broken = True
+        try:
+            _close_data(self._sock, complete=True)
+            connection.ftp.voidresp()
+            self._replace(connection, self._temp, self._path)
+            broken = False
+        except BaseException:
+            with contextlib.suppress(OSError, EOFError, ftplib.Error):
+                connection.ftp.delete(self._temp)
+                broken = False
+            raise
+        finally:
+            self._pool.release(connection, broken=broken)
+
+    def abort(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        _close_data(self._sock, complete=False)
+        usable = _end_early(connection)
+        if usable:
+            with contextlib.suppress(OSError, EOFError, ftplib.Error):
+                connection.ftp.delete(self._temp)
+        self._pool.release(connection, broken=not usable)

@@ -1,0 +1,5 @@
+"""Keep ``storages.backends.sftpstorage`` importable, as django-storages 1.x had it."""
+
+from storages.backends.sftp import SFTPStorage
+
+__all__ = ["SFTPStorage"]

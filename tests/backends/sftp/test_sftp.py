@@ -1,0 +1,356 @@
+"""What is specific to SFTPStorage: host keys, logins, connections, atomic saves, modes."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import importlib
+import io
+import os
+import pickle
+import pwd
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.test import override_settings
+
+from storages.backends.sftp import HostKeyError, InsecureHostKeyWarning, SFTPStorage
+from storages.errors import StorageConnectionError
+from tests.contract.test_sftp import sftp_settings
+from tests.harness.servers import RunningServer
+from tests.harness.specs.sshd import USER
+
+
+@pytest.fixture(scope="module")
+def sshd(test_server: Callable[[str], RunningServer]) -> RunningServer:
+    return test_server("sshd")
+
+
+def make_storage(server: RunningServer, **overrides: Any) -> SFTPStorage:
+    """Return a storage on *server* under a fresh root, logging in with the Ed25519 key."""
+    params = overrides.pop("params", {"key_filename": str(server.workdir / "client_ed25519")})
+    config = sftp_settings(server, **params)
+    options = {
+        "host": config["SFTP_STORAGE_HOST"],
+        "root_path": config["SFTP_STORAGE_ROOT"],
+        "params": config["SFTP_STORAGE_PARAMS"],
+        "known_host_file": config["SFTP_KNOWN_HOST_FILE"],
+        **overrides,
+    }
+    return SFTPStorage(**options)
+
+
+@pytest.fixture
+def storage(sshd: RunningServer) -> Iterator[SFTPStorage]:
+    with make_storage(sshd) as storage:
+        yield storage
+
+
+def local_path(storage: SFTPStorage, name: str) -> Path:
+    """Return where the server keeps *name* (the test server runs on this machine)."""
+    return Path(storage.options.root_path) / name
+
+
+def drop_server_connections(server: RunningServer) -> None:
+    """Kill the server's per-connection processes: every client connection breaks."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except (OSError, IndexError, ValueError):
+                continue
+    doomed: list[int] = []
+    frontier = [server.process.pid]
+    while frontier:
+        children = [pid for pid, ppid in parents.items() if ppid in frontier]
+        doomed.extend(children)
+        frontier = children
+    for pid in doomed:  # all at once: a surviving child would keep serving the session
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    time.sleep(0.1)
+
+
+# -- host keys --------------------------------------------------------------------------------
+def test_unknown_host_is_refused_with_how_to_trust_it(sshd: RunningServer, tmp_path: Path) -> None:
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    storage = make_storage(sshd, known_host_file=str(empty))
+    with pytest.raises(HostKeyError) as caught:
+        storage.exists("anything")
+    message = str(caught.value)
+    assert "not in the known-hosts file" in message
+    assert f"ssh-keyscan -p {sshd.port} 127.0.0.1 >> {empty}" in message
+    assert "SHA256:" in message
+    assert isinstance(caught.value, ConnectionError)
+
+
+def test_missing_known_hosts_file_refuses_too(sshd: RunningServer, tmp_path: Path) -> None:
+    storage = make_storage(sshd, known_host_file=str(tmp_path / "absent"))
+    with pytest.raises(HostKeyError, match="not in the known-hosts file"):
+        storage.save("x.txt", ContentFile(b"x"))
+
+
+def test_wrong_host_key_is_refused(sshd: RunningServer) -> None:
+    storage = make_storage(sshd, known_host_file=str(sshd.workdir / "wrong_known_hosts"))
+    with pytest.raises(HostKeyError, match="differs from the one in") as caught:
+        storage.listdir("")
+    assert isinstance(caught.value, StorageConnectionError)
+
+
+def test_wrong_host_key_is_refused_even_when_accepting_unknown_keys(sshd: RunningServer) -> None:
+    storage = make_storage(
+        sshd,
+        known_host_file=str(sshd.workdir / "wrong_known_hosts"),
+        accept_unknown_host_keys=True,
+    )
+    with pytest.raises(HostKeyError, match="differs"):
+        storage.exists("x")
+
+
+def test_accepting_unknown_keys_is_warned_and_remembered(
+    sshd: RunningServer, tmp_path: Path
+) -> None:
+    storage = make_storage(
+        sshd, known_host_file=str(tmp_path / "absent"), accept_unknown_host_keys=True
+    )
+    with pytest.warns(InsecureHostKeyWarning, match="accept_unknown_host_keys"):
+        storage.save("a.txt", ContentFile(b"a"))
+    storage.close()
+    # The reconnection trusts the key accepted before, without a new warning.
+    assert storage.exists("a.txt")
+    storage.close()
+    assert not (tmp_path / "absent").exists(), "the known-hosts file must not be written"
+
+
+# -- logins and secrets ------------------------------------------------------------------------
+def test_rsa_key_login(sshd: RunningServer) -> None:
+    with make_storage(sshd, params={"key_filename": str(sshd.workdir / "client_rsa")}) as storage:
+        storage.save("rsa.txt", ContentFile(b"rsa"))
+        assert storage.size("rsa.txt") == 3
+
+
+def test_wrong_password_is_a_permission_error_without_the_password(sshd: RunningServer) -> None:
+    secret = "not-the-password-" + uuid.uuid4().hex
+    storage = make_storage(sshd, params={"password": secret})
+    with pytest.raises(PermissionError) as caught:
+        storage.exists("x")
+    text = f"{caught.value} {caught.value!r} {caught.value.__cause__!r}"
+    assert secret not in text
+    assert secret not in repr(storage)
+    assert "params='***'" in repr(storage)
+    _, _, kwargs = storage.deconstruct()
+    assert "params" not in kwargs
+
+
+def test_interactive_login_asks_for_the_password_once(
+    sshd: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def fake_getpass(prompt: str = "") -> str:
+        asked.append(prompt)
+        return (sshd.workdir / "password").read_text()
+
+    monkeypatch.setattr(getpass, "getpass", fake_getpass)
+    # A key the server does not accept: the login falls back to the typed password.
+    params = {"key_filename": str(sshd.workdir / "other")}
+    with make_storage(sshd, params=params, interactive=True) as storage:
+        storage.save("typed.txt", ContentFile(b"typed"))
+        storage.close()
+        assert storage.exists("typed.txt")  # reconnects with the typed password
+        assert asked == [f"Password for {USER}@127.0.0.1: "]
+        assert (sshd.workdir / "password").read_text() not in repr(pickle.dumps(storage))
+
+
+def test_failed_key_login_without_interactive_is_refused(sshd: RunningServer) -> None:
+    storage = make_storage(sshd, params={"key_filename": str(sshd.workdir / "other")})
+    with pytest.raises(PermissionError):
+        storage.exists("x")
+
+
+def test_host_is_required() -> None:
+    with pytest.raises(ImproperlyConfigured, match="SFTP_STORAGE_HOST"):
+        SFTPStorage().exists("x")
+
+
+def test_unknown_option_is_refused() -> None:
+    with pytest.raises(ImproperlyConfigured, match="did you mean 'root_path'"):
+        SFTPStorage(root_pth="/srv")
+
+
+# -- connections -------------------------------------------------------------------------------
+def test_connection_is_reused_within_a_thread(storage: SFTPStorage) -> None:
+    storage.save("one.txt", ContentFile(b"1"))
+    first = storage.client
+    storage.exists("one.txt")
+    storage.listdir("")
+    with storage.open("one.txt") as handle:
+        handle.read()
+    assert storage.client is first
+
+
+def test_each_thread_has_its_own_connection(storage: SFTPStorage) -> None:
+    main = storage.client
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(storage.client))
+    worker.start()
+    worker.join()
+    assert seen and seen[0] is not main
+
+
+def test_close_closes_every_connection(storage: SFTPStorage) -> None:
+    storage.save("c.txt", ContentFile(b"c"))
+    connections = [storage.client]
+    worker = threading.Thread(target=lambda: connections.append(storage.client))
+    worker.start()
+    worker.join()
+    assert all(c.alive for c in connections)
+    storage.close()
+    assert not any(c.alive for c in connections)
+    assert storage.exists("c.txt")  # a later call opens a new connection
+    assert storage.client not in connections
+
+
+def test_reconnects_after_the_server_dropped_the_connection(
+    sshd: RunningServer, storage: SFTPStorage
+) -> None:
+    storage.save("before.txt", ContentFile(b"before"))
+    old = storage.client
+    drop_server_connections(sshd)
+    assert storage.size("before.txt") == 6
+    assert storage.client is not old
+    assert not old.alive
+
+
+def test_connection_killed_mid_upload_keeps_the_previous_file(
+    sshd: RunningServer, storage: SFTPStorage
+) -> None:
+    storage.save("precious.bin", ContentFile(b"precious"))
+    handle = storage.open("precious.bin", "wb")
+    handle.write(os.urandom(1024 * 1024))
+    handle.flush()
+    drop_server_connections(sshd)
+    with pytest.raises(OSError):  # on a later write or on the close
+        for _ in range(64):
+            handle.write(os.urandom(256 * 1024))
+        handle.close()
+    # The next operation reconnects; the target kept its content.
+    with storage.open("precious.bin") as reader:
+        assert reader.read() == b"precious"
+    storage.save("after.txt", ContentFile(b"after"))
+    assert storage.size("after.txt") == 5
+
+
+def test_save_is_atomic_while_writing(storage: SFTPStorage) -> None:
+    storage.save("doc.txt", ContentFile(b"old"))
+    handle = storage.open("doc.txt", "wb")
+    handle.write(b"new" * 100_000)
+    handle.flush()
+    assert local_path(storage, "doc.txt").read_bytes() == b"old"
+    handle.close()
+    assert local_path(storage, "doc.txt").read_bytes() == b"new" * 100_000
+    assert storage.listdir("") == ([], ["doc.txt"])
+
+
+def test_many_writes_in_one_open(storage: SFTPStorage) -> None:
+    with storage.open("parts.txt", "wb") as handle:
+        for part in (b"a", b"b", b"c"):
+            handle.write(part)
+    assert local_path(storage, "parts.txt").read_bytes() == b"abc"
+
+
+# -- files on the server -----------------------------------------------------------------------
+def test_modes_and_owner_of_new_files_and_directories(sshd: RunningServer) -> None:
+    user = pwd.getpwnam(USER)
+    uid, gid = user.pw_uid, user.pw_gid
+    with make_storage(sshd, file_mode=0o640, dir_mode=0o750, uid=uid, gid=gid) as storage:
+        storage.save("sub/dir/file.txt", ContentFile(b"x"))
+        for name, mode in [("sub", 0o750), ("sub/dir", 0o750), ("sub/dir/file.txt", 0o640)]:
+            info = local_path(storage, name).stat()
+            assert info.st_mode & 0o777 == mode, name
+            assert (info.st_uid, info.st_gid) == (uid, gid)
+
+
+def test_relative_root_is_under_the_login_directory(sshd: RunningServer) -> None:
+    relative = uuid.uuid4().hex
+    with make_storage(sshd, root_path=relative) as storage:
+        storage.save("rel.txt", ContentFile(b"rel"))
+        data = Path((sshd.workdir / "data_dir").read_text())
+        assert (data / relative / "rel.txt").read_bytes() == b"rel"
+
+
+def test_url_defaults_to_media_url(sshd: RunningServer) -> None:
+    with override_settings(MEDIA_URL="/media/"):
+        storage = make_storage(sshd)
+        assert storage.url("a b/c.txt") == "/media/a%20b/c.txt"
+    assert make_storage(sshd, base_url="https://cdn.example/x").url("f") == (
+        "https://cdn.example/x/f"
+    )
+
+
+def test_accessed_time(storage: SFTPStorage) -> None:
+    storage.save("t.txt", ContentFile(b"t"))
+    os.utime(local_path(storage, "t.txt"), (1_000_000_000, 1_100_000_000))
+    assert storage.get_accessed_time("t.txt").timestamp() == 1_000_000_000
+    assert storage.get_modified_time("t.txt").timestamp() == 1_100_000_000
+
+
+def test_pickled_storage_reconnects(storage: SFTPStorage) -> None:
+    storage.save("p.txt", ContentFile(b"p"))
+    copy = pickle.loads(pickle.dumps(storage))
+    assert copy.open("p.txt").read() == b"p"
+    copy.close()
+
+
+def test_reads_stream_in_bounded_windows(storage: SFTPStorage) -> None:
+    data = os.urandom(5 * 1024 * 1024 + 7)
+    storage.save("big.bin", io.BytesIO(data))
+    with storage.open("big.bin") as handle:
+        assert handle.read(10) == data[:10]
+        handle.seek(4 * 1024 * 1024)
+        assert handle.read() == data[4 * 1024 * 1024 :]
+
+
+# -- the package -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "module",
+    [
+        "storages.backends.sftpstorage",
+        "storages.backends.sftp",
+        "storages.backends.sftp.storage",
+        "storages.backends.sftp.options",
+        "storages.backends.sftp.errors",
+        "storages.backends.sftp.files",
+    ],
+)
+def test_all_is_honest(module: str) -> None:
+    imported = importlib.import_module(module)
+    assert all(getattr(imported, name) is not None for name in imported.__all__)
+
+
+def test_missing_paramiko_names_the_extra() -> None:
+    code = (
+        "import sys; sys.modules['paramiko'] = None\n"
+        "import django; from django.conf import settings; settings.configure(); django.setup()\n"
+        "from storages.errors import MissingDependencyError\n"
+        "try:\n    import storages.backends.sftpstorage\n"
+        "except MissingDependencyError as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "pip install 'django-storages[sftp]'" in result.stdout

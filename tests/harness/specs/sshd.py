@@ -1,0 +1,120 @@
+"""A private OpenSSH sshd serving SFTP (installed by scripts/test-servers/sshd.sh).
+
+The server gets its own config, host keys and authorized_keys; nothing of the machine's own ssh
+setup is used. It logs in one unprivileged user, ``sftptest``, whose password is set to a fresh
+random value each session, and forces ``internal-sftp``. The working directory of the running
+server holds what the tests need:
+
+- ``client_ed25519`` / ``client_rsa``: private keys the server accepts;
+- ``password``: the user's password for this session;
+- ``known_hosts``: the server's real host keys; ``wrong_known_hosts``: another key for its address;
+- ``data_dir``: the absolute path of the directory the SFTP session starts in.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+from tests.harness.servers import RunningServer, ServerSpec, ServerStartError
+
+__all__ = ["SPECS", "USER"]
+
+SSHD = "/usr/sbin/sshd"
+USER = "sftptest"
+
+
+def _keygen(path: Path, kind: str) -> None:
+    if not path.exists():
+        args = ["-t", kind] + (["-b", "3072", "-m", "PEM"] if kind == "rsa" else [])
+        subprocess.run(["ssh-keygen", "-q", *args, "-N", "", "-f", str(path)], check=True)
+
+
+def _known_line(address: str, public_key: Path) -> str:
+    kind, key = public_key.read_text().split()[:2]
+    return f"{address} {kind} {key}\n"
+
+
+def _command(port: int, workdir: Path) -> list[str]:
+    try:
+        return _prepare(port, workdir)
+    except (OSError, KeyError, subprocess.CalledProcessError) as exc:
+        raise ServerStartError(f"sshd: cannot prepare the server: {exc}") from exc
+
+
+def _prepare(port: int, workdir: Path) -> list[str]:
+    if not os.path.exists(SSHD):
+        raise FileNotFoundError(f"{SSHD} is not installed")
+    user = pwd.getpwnam(USER)
+    for name, kind in [("host_ed25519", "ed25519"), ("host_rsa", "rsa")]:
+        _keygen(workdir / name, kind)
+    for name, kind in [("client_ed25519", "ed25519"), ("client_rsa", "rsa"), ("other", "ed25519")]:
+        _keygen(workdir / name, kind)
+
+    # The user must reach its files and authorized_keys; pytest's temporary root is private to
+    # root, so they live in a directory of their own, removed when the session ends.
+    shared = Path(tempfile.mkdtemp(prefix="storages-sshd-"))
+    atexit.register(shutil.rmtree, shared, True)
+    data = shared / "data"
+    data.mkdir()
+    authorized = shared / "authorized_keys"
+    authorized.write_text(
+        (workdir / "client_ed25519.pub").read_text() + (workdir / "client_rsa.pub").read_text()
+    )
+    for path in (shared, data, authorized):
+        os.chown(path, user.pw_uid, user.pw_gid)
+    (workdir / "data_dir").write_text(str(data))
+
+    password = secrets.token_urlsafe(16)
+    subprocess.run(["chpasswd"], input=f"{USER}:{password}\n".encode(), check=True)
+    (workdir / "password").write_text(password)
+
+    address = f"[127.0.0.1]:{port}"
+    known = [_known_line(address, workdir / f"{name}.pub") for name in ("host_ed25519", "host_rsa")]
+    (workdir / "known_hosts").write_text("".join(known))
+    (workdir / "wrong_known_hosts").write_text(_known_line(address, workdir / "other.pub"))
+
+    config = workdir / "sshd_config"
+    config.write_text(
+        f"""Port {port}
+ListenAddress 127.0.0.1
+HostKey {workdir / "host_ed25519"}
+HostKey {workdir / "host_rsa"}
+PidFile {workdir / "sshd.pid"}
+AuthorizedKeysFile {authorized}
+StrictModes no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin no
+AllowUsers {USER}
+AllowTcpForwarding no
+X11Forwarding no
+Subsystem sftp internal-sftp
+ForceCommand internal-sftp -d {data}
+"""
+    )
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    return [SSHD, "-D", "-e", "-f", str(config)]
+
+
+def _ready(server: RunningServer) -> bool:
+    with socket.create_connection((server.host, server.port), timeout=1) as sock:
+        return sock.recv(4).startswith(b"SSH-")
+
+
+SPECS: dict[str, ServerSpec] = {
+    "sshd": ServerSpec(
+        name="sshd",
+        command=_command,
+        ready=_ready,
+        install_hint="run scripts/test-servers/sshd.sh as root (openssh-server and user sftptest)",
+    ),
+}
