@@ -1,0 +1,5 @@
+"""The CouchDB backend: each file a document with its content as an attachment."""
+
+from storages.backends.couchdb.storage import CouchDBStorage
+
+__all__ = ["CouchDBStorage"]

@@ -1,0 +1,300 @@
+"""Where the Database backend keeps files: the zero-config tables or a ``DB_FILES`` table.
+
+Both layouts go through Django's connection of one ``DATABASES`` alias, with parameterised SQL
+only: a name is always a query parameter, never part of the SQL. Table and column names (from
+settings, never from users) are quoted by the connection. Blob statements use the DB-API cursor
+under Django's wrapper so that megabytes of content never land in ``connection.queries`` when
+``DEBUG`` is on; Django's error wrapping still applies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import IO, Any, Protocol
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from storages.errors import StorageError
+
+__all__ = [
+    "FileInfo",
+    "ModelTable",
+    "Table",
+    "UserTable",
+    "case_sensitive_names",
+    "thread_connection",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class FileInfo:
+    """What a table knows of one stored file."""
+
+    name: str
+    size: int
+    #: Row id (zero-config) or the name (DB_FILES), to read the content by.
+    ref: Any
+    chunk_size: int = 0
+    content_type: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
+
+
+class Table(Protocol):
+    """The operations the storage needs from a layout."""
+
+    def stat(self, key: str) -> FileInfo | None: ...
+
+    def read(self, info: FileInfo, offset: int, size: int) -> bytes: ...
+
+    def write(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def names(self, prefix: str) -> list[str]: ...
+
+
+class _CloseAtThreadExit:
+    """Close a thread's connection when the thread ends (its thread-local slot is freed).
+
+    Django closes the connections of request threads at the end of each request; a connection
+    that a storage call opened in a thread of yours would otherwise stay open until garbage
+    collection, warning that it was never closed.
+    """
+
+    def __init__(self, wrapper: BaseDatabaseWrapper) -> None:
+        self.wrapper = wrapper
+
+    def __del__(self) -> None:
+        raw = getattr(self.wrapper, "connection", None)
+        if raw is not None:
+            with contextlib.suppress(Exception):  # the thread is gone: nobody to report to
+                raw.close()
+
+
+_guards = threading.local()
+
+
+def thread_connection(using: str) -> BaseDatabaseWrapper:
+    """Return this thread's connection of *using*, closed when the thread ends."""
+    wrapper = connections[using]
+    guards: dict[str, _CloseAtThreadExit] = _guards.__dict__
+    guard = guards.get(using)
+    if guard is None or guard.wrapper is not wrapper:
+        guards[using] = _CloseAtThreadExit(wrapper)
+    return wrapper
+
+
+def _execute(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list[Any]:
+    """Run one statement on the DB-API cursor (no query log) and return its rows."""
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
+        cursor = wrapper.cursor
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode()  # a VARBINARY name column
+    return str(value)
+
+
+def _bytes(value: Any) -> bytes:
+    return b"" if value is None else bytes(value)
+
+
+def case_sensitive_names(apps: Any, schema_editor: Any) -> None:
+    """Make ``storages_file.name`` compare byte for byte on MySQL and MariaDB.
+
+    Their default collations ignore case and trailing spaces, so ``a.txt`` would overwrite
+    ``A.txt``. A migration step (``RunPython``); other databases compare exactly already.
+    """
+    connection = schema_editor.connection
+    if connection.vendor != "mysql":
+        return
+    if connection.mysql_is_mariadb:
+        collation = "utf8mb4_nopad_bin"
+    elif connection.mysql_version >= (8,):
+        collation = "utf8mb4_0900_bin"
+    else:
+        collation = "utf8mb4_bin"
+    schema_editor.execute(
+        "ALTER TABLE storages_file MODIFY name VARCHAR(512) "
+        f"CHARACTER SET utf8mb4 COLLATE {collation} NOT NULL"
+    )
+
+
+class ModelTable:
+    """The zero-config layout: ``storages_file`` rows plus ``storages_file_chunk`` content."""
+
+    def __init__(self, using: str, chunk_size: int) -> None:
+        from storages.models import StoredFile, StoredFileChunk
+
+        self.using = using
+        self.chunk_size = chunk_size
+        self.files = StoredFile.objects.db_manager(using)
+        self.chunk_model = StoredFileChunk
+
+    @property
+    def connection(self) -> BaseDatabaseWrapper:
+        return thread_connection(self.using)
+
+    def stat(self, key: str) -> FileInfo | None:
+        thread_connection(self.using)
+        row = (
+            self.files.filter(name=key)
+            .values_list("id", "name", "size", "chunk_size", "content_type", "created", "modified")
+            .first()
+        )
+        if row is None or row[1] != key:
+            return None
+        ref, name, size, chunk_size, content_type, created, modified = row
+        return FileInfo(name, size, ref, chunk_size, content_type, created, modified)
+
+    def read(self, info: FileInfo, offset: int, size: int) -> bytes:
+        position, start = divmod(offset, info.chunk_size)
+        length = min(size, info.chunk_size - start)
+        qn = self.connection.ops.quote_name
+        rows = _execute(
+            self.connection,
+            f"SELECT SUBSTR({qn('data')}, %s, %s) FROM {qn(self.chunk_model._meta.db_table)} "  # noqa: S608
+            f"WHERE {qn('file_id')} = %s AND {qn('position')} = %s",
+            [start + 1, length, info.ref, position],
+        )
+        return _bytes(rows[0][0]) if rows else b""
+
+    def write(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
+        qn = self.connection.ops.quote_name
+        insert = (
+            f"INSERT INTO {qn(self.chunk_model._meta.db_table)} "  # noqa: S608
+            f"({qn('file_id')}, {qn('position')}, {qn('data')}) VALUES (%s, %s, %s)"
+        )
+        # Always UTC, also without USE_TZ (naive UTC then), so reading never guesses a zone.
+        now = datetime.now(timezone.utc)
+        if not settings.USE_TZ:
+            now = now.replace(tzinfo=None)
+        thread_connection(self.using)
+        with transaction.atomic(using=self.using):
+            self.files.filter(name=key).delete()
+            stored = self.files.create(
+                name=key,
+                size=size,
+                content_type=content_type or "",
+                chunk_size=self.chunk_size,
+                created=now,
+                modified=now,
+            )
+            position = 0
+            while block := fileobj.read(self.chunk_size):
+                _execute(self.connection, insert, [stored.pk, position, block])
+                position += 1
+
+    def delete(self, key: str) -> None:
+        with transaction.atomic(using=self.using):
+            self.files.filter(name=key).delete()
+
+    def names(self, prefix: str) -> list[str]:
+        thread_connection(self.using)
+        found = self.files.filter(name__startswith=prefix).values_list("name", flat=True)
+        return [name for name in found if name.startswith(prefix)]
+
+
+class UserTable:
+    """The seeds' layout: one row per file in a table of yours (``DB_FILES``)."""
+
+    def __init__(self, using: str, db_files: dict[str, str], chunk_size: int) -> None:
+        self.using = using
+        self.chunk_size = chunk_size
+        qn = self.connection.ops.quote_name
+        self.table = qn(db_files["db_table"])
+        self.name = qn(db_files["fname_column"])
+        self.blob = qn(db_files["blob_column"])
+        self.size = qn(db_files["size_column"])
+
+    @property
+    def connection(self) -> BaseDatabaseWrapper:
+        return thread_connection(self.using)
+
+    def stat(self, key: str) -> FileInfo | None:
+        rows = _execute(
+            self.connection,
+            f"SELECT {self.name}, {self.size} FROM {self.table} WHERE {self.name} = %s",  # noqa: S608
+            [key],
+        )
+        for name, size in rows:
+            if _text(name) == key:  # a case-insensitive collation may match other names
+                return FileInfo(key, int(size or 0), key)
+        return None
+
+    def read(self, info: FileInfo, offset: int, size: int) -> bytes:
+        rows = _execute(
+            self.connection,
+            f"SELECT SUBSTR({self.blob}, %s, %s) FROM {self.table} WHERE {self.name} = %s",  # noqa: S608
+            [offset + 1, size, info.ref],
+        )
+        return _bytes(rows[0][0]) if rows else b""
+
+    def _append_sql(self) -> str | None:
+        vendor = self.connection.vendor
+        if vendor == "postgresql":
+            return f"{self.blob} || %s"
+        if vendor == "mysql":
+            return f"CONCAT({self.blob}, %s)"
+        if vendor == "sqlite":
+            # || of two blobs gives their bytes as text; the cast makes it a blob again.
+            return f"CAST({self.blob} || %s AS BLOB)"
+        return None
+
+    def write(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
+        append = self._append_sql()
+        first = fileobj.read(self.chunk_size if append else -1)
+        with transaction.atomic(using=self.using):
+            self.delete(key)
+            _execute(
+                self.connection,
+                f"INSERT INTO {self.table} ({self.name}, {self.blob}, {self.size}) "  # noqa: S608
+                "VALUES (%s, %s, %s)",
+                [key, first, size],
+            )
+            # The documented table has a single blob column: append block by block so no
+            # statement carries the whole file.
+            while append and (block := fileobj.read(self.chunk_size)):
+                _execute(
+                    self.connection,
+                    f"UPDATE {self.table} SET {self.blob} = {append} WHERE {self.name} = %s",  # noqa: S608
+                    [block, key],
+                )
+            if append:
+                # MySQL without strict mode turns a CONCAT longer than max_allowed_packet into
+                # NULL instead of failing: never commit a blob that is not what was written.
+                rows = _execute(
+                    self.connection,
+                    f"SELECT LENGTH({self.blob}) FROM {self.table} WHERE {self.name} = %s",  # noqa: S608
+                    [key],
+                )
+                stored = int(rows[0][0] or 0) if rows else -1
+                if stored != size:
+                    raise StorageError(
+                        f"Database: {key!r} was stored with {stored} of {size} bytes "
+                        "(on MySQL, raise max_allowed_packet or use the zero-config tables)"
+                    )
+
+    def delete(self, key: str) -> None:
+        _execute(self.connection, f"DELETE FROM {self.table} WHERE {self.name} = %s", [key])  # noqa: S608
+
+    def names(self, prefix: str) -> list[str]:
+        connection = self.connection
+        pattern = connection.ops.prep_for_like_query(prefix) + "%"
+        escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
+        rows = _execute(
+            connection,
+            f"SELECT {self.name} FROM {self.table} WHERE {self.name} LIKE %s{escape}",  # noqa: S608
+            [pattern],
+        )
+        return [name for name in map(_text, (row[0] for row in rows)) if name.startswith(prefix)]
