@@ -23,6 +23,18 @@ MODULES = [
     "storages.backends.overwrite",
     "storages.backends.symlinkorcopy",
     "storages.backends.image",
+    "storages.backends.s3",
+    "storages.backends.s3boto",
+    "storages.backends.s3boto3",
+    "storages.backends.sftpstorage",
+    "storages.backends.ftp",
+    "storages.backends.dropbox",
+    "storages.backends.apache_libcloud",
+    "storages.backends.database",
+    "storages.backends.couchdb",
+    "storages.backends.mogile",
+    "storages.sync",
+    "storages.management.commands.collectstatic",
 ]
 
 
