@@ -39,7 +39,7 @@ BACKENDS = {
 
 def make_static(root: Path) -> int:
     """Write FILES static files under *root*; return their total size."""
-    rng = random.Random(1000)  # noqa: S311 - test data
+    rng = random.Random(1000)
     total = 0
     for index in range(FILES):
         kind = index % 4
@@ -67,10 +67,18 @@ def make_static(root: Path) -> int:
 def run(impl: str, backend: str, endpoint: str, bucket: str, static_dir: Path) -> Any:
     output = subprocess.run(
         [
-            str(INTERPRETERS[impl]), str(ROOT / "bench/collectstatic_worker.py"),
-            impl, backend, endpoint, bucket, str(static_dir),
+            str(INTERPRETERS[impl]),
+            str(ROOT / "bench/collectstatic_worker.py"),
+            impl,
+            backend,
+            endpoint,
+            bucket,
+            str(static_dir),
         ],
-        capture_output=True, text=True, check=True, cwd=tempfile.gettempdir(),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),
         env={"PATH": "/usr/bin:/bin"},
     )
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -83,8 +91,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         server = start(CATALOG["moto"], Path(workdir) / "moto")
         client = boto3.client(
-            "s3", endpoint_url=server.url, region_name="us-east-1",
-            aws_access_key_id="bench", aws_secret_access_key="bench-secret",
+            "s3",
+            endpoint_url=server.url,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench-secret",
         )
         try:
             for label, paths in BACKENDS.items():

@@ -62,12 +62,14 @@ def main() -> None:
         client.meta.events.register("before-send.s3", count)
         started = time.perf_counter()
         call_command("collectstatic", "--noinput", "-v0", stdout=io.StringIO())
-        results.append({
-            "phase": phase,
-            "seconds": time.perf_counter() - started,
-            "requests": sum(counts.values()),
-            "by_operation": counts,
-        })
+        results.append(
+            {
+                "phase": phase,
+                "seconds": time.perf_counter() - started,
+                "requests": sum(counts.values()),
+                "by_operation": counts,
+            }
+        )
     print(json.dumps(results))
 
 

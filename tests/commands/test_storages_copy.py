@@ -56,7 +56,7 @@ def test_copy_then_resume_skips_identical_files(aliases: tuple[Storage, Storage]
 
 
 def test_copy_back_from_s3_with_prefix_and_delete(aliases: tuple[Storage, Storage]) -> None:
-    local, s3 = aliases
+    local, _s3 = aliases
     copy("local", "s3")
     local.save("media/0/stale.txt", ContentFile("only here"))
     output = copy("s3", "local", "--prefix", "media/0", "--delete")
@@ -66,7 +66,7 @@ def test_copy_back_from_s3_with_prefix_and_delete(aliases: tuple[Storage, Storag
 
 
 def test_verify_catches_same_size_different_content(aliases: tuple[Storage, Storage]) -> None:
-    local, s3 = aliases
+    _local, s3 = aliases
     copy("local", "s3")
     s3.save("media/0/file0.txt", ContentFile("CONTENT 0"))  # same size, other bytes
     assert "skipped 7 identical" in copy("local", "s3")  # size alone cannot tell
@@ -85,7 +85,7 @@ def test_dry_run_changes_nothing(aliases: tuple[Storage, Storage]) -> None:
 def test_failures_are_named_and_fail_the_command(
     aliases: tuple[Storage, Storage], tmp_path: Path
 ) -> None:
-    local, _ = aliases
+    _local, _ = aliases
     (tmp_path / "local/media/broken.txt").symlink_to(tmp_path / "nowhere")
     with pytest.raises(CommandError, match=r"(?s)failed 1\..*media/broken\.txt"):
         copy("local", "s3")
