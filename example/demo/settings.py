@@ -24,8 +24,8 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 INSTALLED_APPS = [
     "django.contrib.messages",
+    "storages",  # before staticfiles: its collectstatic is the fast one for remote storages
     "django.contrib.staticfiles",
-    "storages",
     "demo",
 ]
 

@@ -219,6 +219,10 @@ class BaseStorage(Storage, Generic[O]):
     def _check_reachable(self) -> None:
         return None
 
+    def security_warnings(self) -> list[tuple[str, str]]:
+        """Return ``(check id, message)`` for risky settings; ``check --deploy`` reports them."""
+        return []
+
     def close(self) -> None:
         """Close every client this storage opened; later calls open new ones."""
         for client in self._clients.drain():

@@ -73,6 +73,21 @@ class FTPStorage(BaseStorage[FTPOptions]):
         location = self.options.location
         self._location: Location | None = parse_location(location) if location else None
 
+    def security_warnings(self) -> list[tuple[str, str]]:
+        """Warn about plain FTP (password and files in clear text) to a host off this machine."""
+        location = self._location
+        if location is None or location.tls:
+            return []
+        if location.host in ("localhost", "127.0.0.1", "::1"):
+            return []
+        return [
+            (
+                "storages.W104",
+                f"FTP to {location.host} without TLS sends the password and every file in clear "
+                "text; use an ftps:// location",
+            )
+        ]
+
     @property
     def location_prefix(self) -> str:
         """Return ``''``: the location is the server's URL; its path is the root directory."""

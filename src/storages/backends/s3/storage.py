@@ -243,6 +243,28 @@ class S3Storage(BaseStorage[S3Options]):
         return params
 
     # -- hooks -------------------------------------------------------------------------------
+    def security_warnings(self) -> list[tuple[str, str]]:
+        """Warn about public objects by default and unsigned URLs without a CDN."""
+        found = []
+        acl = self.options.default_acl or ""
+        if acl.startswith("public-read"):
+            found.append(
+                (
+                    "storages.W101",
+                    f"AWS_DEFAULT_ACL={acl!r} makes every uploaded object public; leave it "
+                    "unset to inherit the bucket's policy unless this storage is for public files",
+                )
+            )
+        if not self.options.querystring_auth and not self.options.custom_domain:
+            found.append(
+                (
+                    "storages.W102",
+                    "AWS_QUERYSTRING_AUTH=False gives unsigned URLs: they work only if the "
+                    "bucket is public; keep signing on for private media",
+                )
+            )
+        return found
+
     def _check_reachable(self) -> None:
         self.client.head_bucket(Bucket=self.bucket_name)
 

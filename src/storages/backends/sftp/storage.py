@@ -152,6 +152,18 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
         return found
 
     # -- connections ------------------------------------------------------------------------
+    def security_warnings(self) -> list[tuple[str, str]]:
+        """Warn when unknown host keys are accepted (a man-in-the-middle can pose as the host)."""
+        if self.options.accept_unknown_host_keys:
+            return [
+                (
+                    "storages.W103",
+                    "SFTP_ACCEPT_UNKNOWN_HOST_KEYS=True trusts any host key on first contact; "
+                    "add the host to SFTP_KNOWN_HOST_FILE instead",
+                )
+            ]
+        return []
+
     def _create_client(self) -> SFTPConnection:
         host = self.options.host
         if not host:
