@@ -1,0 +1,8 @@
+"""Azure Blob Storage backend (``pip install 'django-storages[azure]'``)."""
+
+from __future__ import annotations
+
+from storages.backends.azure.options import AzureOptions
+from storages.backends.azure.storage import AzureStorage
+
+__all__ = ["AzureOptions", "AzureStorage"]

@@ -1,0 +1,7 @@
+"""The documented dotted path ``storages.backends.azure_storage.AzureStorage``."""
+
+from __future__ import annotations
+
+from storages.backends.azure import AzureOptions, AzureStorage
+
+__all__ = ["AzureOptions", "AzureStorage"]

@@ -1,0 +1,39 @@
+"""How Google Cloud Storage client errors become :mod:`storages.errors` classes."""
+
+from __future__ import annotations
+
+from storages.errors import (
+    ErrorTranslator,
+    MissingDependencyError,
+    StorageConnectionError,
+    StorageExistsError,
+    StorageNotFoundError,
+    StoragePermissionError,
+    StorageTimeoutError,
+    by_type,
+)
+
+try:
+    import requests
+    from google.api_core import exceptions as api
+    from google.auth import exceptions as auth
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise MissingDependencyError("google-cloud-storage", "google") from exc
+
+__all__ = ["GCS_ERRORS"]
+
+GCS_ERRORS = ErrorTranslator(
+    [
+        by_type(api.NotFound, to=StorageNotFoundError),
+        by_type(api.Forbidden, api.Unauthorized, auth.RefreshError, to=StoragePermissionError),
+        by_type(api.Conflict, api.PreconditionFailed, to=StorageExistsError),
+        by_type(requests.exceptions.Timeout, to=StorageTimeoutError),
+        by_type(
+            requests.exceptions.ConnectionError,
+            auth.TransportError,
+            api.ServiceUnavailable,
+            to=StorageConnectionError,
+        ),
+    ],
+    backend="Google Cloud Storage",
+)

@@ -1,0 +1,56 @@
+"""The contract suite on gcp-storage-emulator, through the documented dotted path and settings."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.core.files.storage import Storage, storages
+from django.test import override_settings
+
+from storages.backends.gcloud import GoogleCloudStorage
+from storages.testing import StorageContract
+from tests.backends.gcs.conftest import (  # noqa: F401 - fixtures
+    BUCKET,
+    PROJECT,
+    emulator,
+    gcs_server,
+    sa_credentials,
+)
+from tests.harness.servers import RunningServer
+
+
+def _location() -> str:
+    return f"contract-{uuid.uuid4().hex[:12]}"
+
+
+class TestGoogleCloudStorage(StorageContract):
+    """Configured through STORAGES OPTIONS (constructor keywords), overwriting by default."""
+
+    @pytest.fixture
+    def storage(self, emulator: RunningServer, sa_credentials: Any) -> Storage:  # noqa: F811
+        return GoogleCloudStorage(
+            bucket_name=BUCKET, project_id=PROJECT, location=_location(), credentials=sa_credentials
+        )
+
+
+class TestGoogleCloudStorageFromSettings(StorageContract):
+    """Configured through the documented global settings, not overwriting, through STORAGES."""
+
+    @pytest.fixture
+    def storage(self, emulator: RunningServer, sa_credentials: Any) -> Storage:  # noqa: F811
+        backend = {"BACKEND": "storages.backends.gcloud.GoogleCloudStorage"}
+        with override_settings(
+            STORAGES={"default": backend},
+            GS_BUCKET_NAME=BUCKET,
+            GS_PROJECT_ID=PROJECT,
+            GS_CREDENTIALS=sa_credentials,
+            GS_LOCATION=_location(),
+            GS_FILE_OVERWRITE=False,
+            GS_BLOB_CHUNK_SIZE=1024 * 1024,
+        ):
+            storage = storages.create_storage(backend)
+        assert isinstance(storage, GoogleCloudStorage)
+        assert storage.options.file_overwrite is False
+        return storage
