@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.harness.catalog import CATALOG
 from tests.harness.plugin import ServerPool, on_start_failure
 from tests.harness.servers import RunningServer, ServerSpec, ServerStartError, port_open, start
 
@@ -20,8 +20,17 @@ def _list_buckets(server: RunningServer) -> list[str]:
     return sorted(bucket["name"] for bucket in data.get("s3", {}).get("FakeBucket", []))
 
 
-def test_moto_starts_resets_and_serves(test_server: Callable[[str], RunningServer]) -> None:
-    server = test_server("moto")
+def test_moto_starts_resets_and_serves(tmp_path: Path) -> None:
+    # A server of its own: resetting the session's shared one would empty other tests' buckets.
+    server = start(CATALOG["moto"], tmp_path)
+    try:
+        _check_moto(server)
+    finally:
+        server.stop()
+    assert not port_open(server.port)
+
+
+def _check_moto(server: RunningServer) -> None:
     assert port_open(server.port)
     request = urllib.request.Request(f"{server.url}/harness-bucket", method="PUT")
     with urllib.request.urlopen(request, timeout=5) as response:
