@@ -65,16 +65,6 @@ DEFAULT_BACKEND = "storages.backends.filesystem.LocalStorage"
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static-collected"
 
-#: Set by ``run_demo.sh``: the local S3 server (moto) that ``make demo`` starts itself.
-S3_ENDPOINT = os.environ.get("DEMO_S3_ENDPOINT", "").strip()
-S3_OPTIONS = {
-    "endpoint_url": S3_ENDPOINT,
-    "access_key": "demo",
-    "secret_key": "demo-secret-not-a-real-key",
-    "region_name": "us-east-1",
-    "auto_create_bucket": True,
-}
-
 
 def storage_config() -> dict[str, Any]:
     """Return the ``default`` entry of ``STORAGES`` built from the environment.
@@ -85,10 +75,7 @@ def storage_config() -> dict[str, Any]:
     """
     backend = os.environ.get("STORAGE_BACKEND", "").strip()
     options: dict[str, Any] = {}
-    if not backend and S3_ENDPOINT:
-        backend = "storages.backends.s3.S3Storage"
-        options = {**S3_OPTIONS, "bucket_name": "demo-media", "location": "media"}
-    elif not backend or backend == DEFAULT_BACKEND:
+    if not backend or backend == DEFAULT_BACKEND:
         backend = DEFAULT_BACKEND
         options = {"location": str(BASE_DIR / "media"), "base_url": "/media/"}
     raw = os.environ.get("STORAGE_OPTIONS", "").strip()
@@ -104,19 +91,21 @@ def storage_config() -> dict[str, Any]:
 
 
 def static_config() -> dict[str, Any]:
-    """Return the ``staticfiles`` entry: S3 with a manifest when the demo runs its S3 server."""
-    if S3_ENDPOINT and not os.environ.get("STORAGE_BACKEND", "").strip():
-        return {
-            "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
-            # Static files are public: browsers fetch them straight from the S3 server.
-            "OPTIONS": {
-                **S3_OPTIONS,
-                "bucket_name": "demo-static",
-                "default_acl": "public-read",
-                "bucket_acl": "public-read",
-            },
-        }
+    """Return the ``staticfiles`` entry: ``STATIC_STORAGE`` (JSON, set by launch.py) or local."""
+    raw = os.environ.get("STATIC_STORAGE", "").strip()
+    if raw:
+        entry = json.loads(raw)
+        if not isinstance(entry, dict) or "BACKEND" not in entry:
+            raise ImproperlyConfigured("STATIC_STORAGE must be a JSON STORAGES entry")
+        return entry
     return {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
+#: A database only for the backends that need one (DEMO_SQLITE is set by their demo setup).
+if os.environ.get("DEMO_SQLITE"):
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["DEMO_SQLITE"]}
+    }
 
 
 STORAGES = {"default": storage_config(), "staticfiles": static_config()}
