@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 
 from django.core.exceptions import SuspiciousFileOperation
 
-__all__ = ["clean_location", "clean_name", "safe_join", "split_key"]
+__all__ = ["clean_location", "clean_name", "safe_join", "split_key", "split_level"]
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -69,3 +70,20 @@ def split_key(location: str, key: str) -> str:
     if key == prefix or not key.startswith(prefix + "/"):
         raise SuspiciousFileOperation(f"Key {key!r} is outside the location {prefix!r}")
     return key[len(prefix) + 1 :]
+
+
+def split_level(prefix: str, keys: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Return ``(dirs, files)`` one level under *prefix* from a flat list of keys under it.
+
+    For backends that list keys rather than directories: ``a/b.txt`` under ``''`` is the
+    directory ``a``; ``b.txt`` is a file.
+    """
+    dirs: set[str] = set()
+    files: list[str] = []
+    for key in keys:
+        head, sep, _ = key[len(prefix) :].partition("/")
+        if sep:
+            dirs.add(head)
+        elif head:
+            files.append(head)
+    return sorted(dirs), files

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storages.paths import split_level
+
 __all__ = ["Entry", "SyncIndex"]
 
 #: Content up to this size is kept in memory to be read back without a download.
@@ -64,18 +66,14 @@ class SyncIndex:
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         """Return ``(dirs, files)`` directly under *path*, as ``listdir()`` would."""
         prefix = path.strip("/") + "/" if path.strip("/") else ""
-        dirs: set[str] = set()
-        files: list[str] = []
         with self._lock:
-            for key in self.entries:
-                if key in self.pending_deletes or not key.startswith(prefix):
-                    continue
-                head, sep, _ = key[len(prefix) :].partition("/")
-                if sep:
-                    dirs.add(head)
-                else:
-                    files.append(head)
-        return sorted(dirs), sorted(files)
+            keys = [
+                key
+                for key in self.entries
+                if key.startswith(prefix) and key not in self.pending_deletes
+            ]
+        dirs, files = split_level(prefix, keys)
+        return dirs, sorted(files)
 
     def defer_delete(self, name: str) -> bool:
         """Mark *name* deleted (done at the end); return False if it is not stored."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 from urllib.parse import quote, unquote
 
+from storages import paths
 from storages.base import BaseStorage
 from storages.errors import (
     ErrorTranslator,
@@ -156,16 +157,7 @@ class ReferenceStorage(BaseStorage[ReferenceOptions]):
         return int(self.client.head(key).st_size)
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        dirs: set[str] = set()
-        files: list[str] = []
-        for key in self.client.list(prefix):
-            rest = key[len(prefix) :]
-            head, sep, _ = rest.partition("/")
-            if sep:
-                dirs.add(head)
-            else:
-                files.append(rest)
-        return list(dirs), files
+        return paths.split_level(prefix, self.client.list(prefix))
 
     def _url(self, key: str, **kwargs: Any) -> str:
         return self.options.base_url + quote(key)

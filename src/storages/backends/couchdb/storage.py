@@ -8,11 +8,13 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from storages import paths
 from storages.backends.couchdb.errors import COUCHDB_ERRORS, CouchDBHTTPError, check
 from storages.backends.couchdb.options import CouchDBOptions
 from storages.base import BaseStorage
 from storages.errors import MissingDependencyError, StorageExistsError, StorageNotFoundError
 from storages.features import Feature
+from storages.http import ResponseStream, SizedBody
 
 try:
     import requests
@@ -35,45 +37,6 @@ def doc_id(key: str) -> str:
 def key_of(document_id: str) -> str:
     """Return the key of a document id (the inverse of :func:`doc_id`)."""
     return document_id[1:] if document_id.startswith("%") else document_id
-
-
-class _Body:
-    """A spooled upload with a length, so requests sends ``Content-Length`` and streams it."""
-
-    def __init__(self, fileobj: IO[bytes], size: int) -> None:
-        self._fileobj = fileobj
-        self._size = size
-
-    def __len__(self) -> int:
-        return self._size
-
-    def read(self, n: int = -1) -> bytes:
-        return self._fileobj.read(n)
-
-
-class _AttachmentStream:
-    """The body of an attachment GET, positioned at the requested offset."""
-
-    def __init__(self, response: Any, offset: int) -> None:
-        self._response = response
-        self._raw = response.raw
-        if response.status_code == 206:
-            self.size: int | None = int(response.headers["Content-Range"].rpartition("/")[2])
-        else:
-            length = response.headers.get("Content-Length")
-            self.size = int(length) if length is not None else None
-            # No Range support (pouchdb-server): skip to the offset without keeping the bytes.
-            while offset > 0:
-                skipped = self._raw.read(min(offset, 1024 * 1024))
-                if not skipped:
-                    break
-                offset -= len(skipped)
-
-    def read(self, n: int = -1, /) -> bytes:
-        return bytes(self._raw.read(None if n is None or n < 0 else n))
-
-    def close(self) -> None:
-        self._response.close()
 
 
 class CouchDBStorage(BaseStorage[CouchDBOptions]):
@@ -151,7 +114,7 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         return dict(attachment)
 
     # -- hooks ------------------------------------------------------------------------------
-    def _open_stream(self, key: str, offset: int) -> _AttachmentStream:
+    def _open_stream(self, key: str, offset: int) -> ResponseStream:
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         response = self._request(
             "GET", f"{self._doc_url(key)}/{ATTACHMENT}", headers=headers, stream=True
@@ -164,7 +127,7 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         except BaseException:
             response.close()
             raise
-        return _AttachmentStream(response, offset)
+        return ResponseStream(response, offset)
 
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
         url = f"{self._doc_url(key)}/{ATTACHMENT}"
@@ -175,7 +138,7 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
                 raise StorageExistsError(f"CouchDB: {key!r} was created by another writer")
             params = {"rev": document["_rev"]} if document is not None else None
             fileobj.seek(0)
-            body: Any = _Body(fileobj, size) if size else b""
+            body: Any = SizedBody(fileobj, size) if size else b""
             response = self._request("PUT", url, params=params, data=body, headers=headers)
             if response.status_code == 409 and self.overwrites_files:
                 continue  # another writer made a new revision in between: replace that one
@@ -226,15 +189,7 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
             params = {"startkey": json.dumps(rows[-1]["id"]), "skip": 1, "limit": _PAGE}
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        dirs: set[str] = set()
-        files: list[str] = []
-        for key in self._keys(prefix):
-            head, sep, _ = key[len(prefix) :].partition("/")
-            if sep:
-                dirs.add(head)
-            else:
-                files.append(head)
-        return list(dirs), files
+        return paths.split_level(prefix, self._keys(prefix))
 
     def _url(self, key: str, **kwargs: Any) -> str:
         if self.options.base_url is not None:

@@ -111,15 +111,7 @@ class DatabaseStorage(BaseStorage[DatabaseOptions]):
         return self._info(key).size
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        dirs: set[str] = set()
-        files: list[str] = []
-        for name in self.table.names(prefix):
-            head, sep, _ = name[len(prefix) :].partition("/")
-            if sep:
-                dirs.add(head)
-            else:
-                files.append(head)
-        return list(dirs), files
+        return paths.split_level(prefix, self.table.names(prefix))
 
     def _url(self, key: str, **kwargs: Any) -> str:
         name = paths.split_key(self.location_prefix, key) if self.location_prefix else key

@@ -17,6 +17,7 @@ from storages.backends.mogilefs.views import serve_mogilefs_file
 from storages.base import BaseStorage
 from storages.errors import MissingDependencyError
 from storages.features import Feature
+from storages.http import ResponseStream, SizedBody
 
 try:
     import requests
@@ -32,50 +33,6 @@ _PAGE = 1000
 class _Client:
     tracker: Tracker
     http: Any
-
-
-class _Body:
-    """A spooled upload with a length, so requests sends ``Content-Length`` and streams it."""
-
-    def __init__(self, fileobj: IO[bytes], size: int) -> None:
-        self._fileobj = fileobj
-        self._size = size
-
-    def __len__(self) -> int:
-        return self._size
-
-    def read(self, n: int = -1) -> bytes:
-        return self._fileobj.read(n)
-
-
-class _NodeStream:
-    """The body of a storage node's GET, positioned at the requested offset."""
-
-    def __init__(self, response: Any, offset: int) -> None:
-        self._response = response
-        self._raw = response.raw
-        self.size: int | None = None
-        if response.status_code == 206:
-            self.size = int(response.headers["Content-Range"].rpartition("/")[2])
-        elif response.status_code == 416:
-            self.size = int(response.headers.get("Content-Range", "*/0").rpartition("/")[2])
-            self._raw = None
-        else:
-            length = response.headers.get("Content-Length")
-            self.size = int(length) if length is not None else None
-            while offset > 0:  # a node without Range support: skip without keeping bytes
-                skipped = self._raw.read(min(offset, 1024 * 1024))
-                if not skipped:
-                    break
-                offset -= len(skipped)
-
-    def read(self, n: int = -1, /) -> bytes:
-        if self._raw is None:
-            return b""
-        return bytes(self._raw.read(None if n is None or n < 0 else n))
-
-    def close(self) -> None:
-        self._response.close()
 
 
 class MogileFSStorage(BaseStorage[MogileFSOptions]):
@@ -123,7 +80,7 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
         self._tracker("rename", from_key=old_key, to_key=new_key)
 
     # -- hooks ------------------------------------------------------------------------------
-    def _open_stream(self, key: str, offset: int) -> _NodeStream:
+    def _open_stream(self, key: str, offset: int) -> ResponseStream:
         failure: BaseException | None = None
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         for path in self._paths(key):
@@ -135,7 +92,7 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
                 failure = exc  # this copy's node is down: try the next path
                 continue
             if response.status_code in (200, 206, 416):
-                return _NodeStream(response, offset)
+                return ResponseStream(response, offset)
             response.close()
             failure = MogileFSError(f"http_{response.status_code}", path)
         raise failure or MogileFSError("unknown_key", key)
@@ -153,7 +110,7 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
         failure: BaseException | None = None
         for devid, path in dests:
             fileobj.seek(0)
-            body: Any = _Body(fileobj, size) if size else b""
+            body: Any = SizedBody(fileobj, size) if size else b""
             try:
                 response = self.client.http.put(path, data=body, timeout=self.options.timeout)
             except requests.RequestException as exc:
@@ -205,17 +162,8 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
             after = answer.get("next_after") or keys[-1]
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        dirs: set[str] = set()
-        files: list[str] = []
-        for key in self._keys(prefix):
-            if not key.startswith(prefix):
-                continue
-            head, sep, _ = key[len(prefix) :].partition("/")
-            if sep:
-                dirs.add(head)
-            else:
-                files.append(head)
-        return list(dirs), files
+        keys = (key for key in self._keys(prefix) if key.startswith(prefix))
+        return paths.split_level(prefix, keys)
 
     def _url(self, key: str, **kwargs: Any) -> str:
         base = self.options.media_url or settings.MEDIA_URL or "/"
