@@ -23,7 +23,7 @@ from storages.errors import StorageConnectionError
 if TYPE_CHECKING:
     from storages.base import BaseStorage
 
-__all__ = ["ReadStream", "RemoteFile", "SpooledWriter", "Writer", "parse_mode"]
+__all__ = ["ChunkStream", "ReadStream", "RemoteFile", "SpooledWriter", "Writer", "parse_mode"]
 
 DEFAULT_CHUNK_SIZE = 64 * 1024
 
@@ -49,6 +49,34 @@ class Writer(Protocol):
 
     def abort(self) -> None:
         """Forget the written bytes; the file keeps its previous content (or stays absent)."""
+
+
+class ChunkStream:
+    """A :class:`ReadStream` over an iterator of byte chunks (an SDK's streamed body).
+
+    Subclasses set ``size`` and the iterator ``_chunks`` and close their response in
+    ``close()``; ``read(n)`` hands out at most one chunk's worth at a time.
+    """
+
+    size: int | None = None
+
+    def __init__(self) -> None:
+        self._chunks: Any = iter(())
+        self._pending = b""
+
+    def read(self, n: int = -1, /) -> bytes:
+        if n is None or n < 0:
+            data = self._pending + b"".join(self._chunks)
+            self._pending = b""
+            return data
+        if not self._pending:
+            self._pending = next(self._chunks, b"")
+        data, self._pending = self._pending[:n], self._pending[n:]
+        return bytes(data)
+
+    def close(self) -> None:
+        self._chunks = iter(())
+        self._pending = b""
 
 
 class SpooledWriter:

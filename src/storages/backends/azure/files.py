@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from storages.errors import MissingDependencyError
+from storages.files import ChunkStream
 
 try:
     from azure.core.exceptions import HttpResponseError
@@ -17,7 +18,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 __all__ = ["BlobReadStream", "BlockWriter"]
 
 
-class BlobReadStream:
+class BlobReadStream(ChunkStream):
     """A blob streamed from an offset over one HTTP response (a ranged GET when offset > 0).
 
     The SDK's ``download_blob()`` downloader holds whole chunks (and several transient copies
@@ -27,10 +28,8 @@ class BlobReadStream:
     """
 
     def __init__(self, blob: BlobClient, offset: int) -> None:
-        self.size: int | None = None
-        self._chunks: Any = iter(())
+        super().__init__()
         self._response: Any = None
-        self._pending = b""
         try:
             chunks, headers = blob._client.blob.download(
                 range=f"bytes={offset}-" if offset else None,
@@ -50,19 +49,8 @@ class BlobReadStream:
         elif headers.get("Content-Length") is not None:
             self.size = offset + int(headers["Content-Length"])
 
-    def read(self, n: int = -1, /) -> bytes:
-        if n is None or n < 0:
-            data = self._pending + b"".join(self._chunks)
-            self._pending = b""
-            return data
-        if not self._pending:
-            self._pending = next(self._chunks, b"")
-        data, self._pending = self._pending[:n], self._pending[n:]
-        return bytes(data)
-
     def close(self) -> None:
-        self._chunks = iter(())
-        self._pending = b""
+        super().close()
         response, self._response = self._response, None
         internal = getattr(response, "internal_response", None)
         if internal is not None:

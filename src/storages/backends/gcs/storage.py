@@ -18,6 +18,7 @@ from storages.backends.gcs.options import GCSOptions
 from storages.base import BaseStorage
 from storages.errors import MissingDependencyError
 from storages.features import Feature
+from storages.files import ChunkStream
 
 try:
     from google.api_core import exceptions as api_exceptions
@@ -50,13 +51,11 @@ def json_acl(acl: str | None) -> str | None:
     return _XML_ACLS.get(acl, acl) if acl else None
 
 
-class _ReadStream:
+class _ReadStream(ChunkStream):
     """One object streamed from an offset over one HTTP response (ranged when offset > 0)."""
 
     def __init__(self, session: Any, url: str, offset: int) -> None:
-        self.size: int | None = None
-        self._chunks: Any = iter(())
-        self._pending = b""
+        super().__init__()
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         self._response = session.request("GET", url, headers=headers, stream=True)
         status = self._response.status_code
@@ -78,19 +77,8 @@ class _ReadStream:
             self.size = offset + int(headers["Content-Length"])
         self._chunks = self._response.raw.stream(STREAM_BLOCK_SIZE, decode_content=True)
 
-    def read(self, n: int = -1, /) -> bytes:
-        if n is None or n < 0:
-            data = self._pending + b"".join(self._chunks)
-            self._pending = b""
-            return data
-        if not self._pending:
-            self._pending = next(self._chunks, b"")
-        data, self._pending = self._pending[:n], self._pending[n:]
-        return bytes(data)
-
     def close(self) -> None:
-        self._chunks = iter(())
-        self._pending = b""
+        super().close()
         response, self._response = self._response, None
         if response is not None:
             response.close()
