@@ -1,10 +1,10 @@
 """FTP servers: pyftpdlib, plain and with explicit TLS (pip, through the dev extra), and vsftpd
 (scripts/test-servers/vsftpd.sh), a real daemon without MLSD.
 
-The working directory of a running server holds ``password`` (user ``ftpuser``, a fresh random
-password per session), ``data_dir`` (the directory the server shares) and, for the TLS server,
-``ca.pem`` (the CA that signed its certificate for 127.0.0.1).
-"""
+The working directory of a running server holds ``password`` (user ``ftpuser``; for vsftpd the
+machine-wide one of :mod:`tests.harness.unix_users`, for pyftpdlib a fresh one), ``data_dir``
+(the directory the server shares) and, for the TLS server, ``ca.pem`` (the CA that signed its
+certificate for 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from tests.harness.servers import RunningServer, ServerSpec, ServerStartError
+from tests.harness.unix_users import password_for
 
 __all__ = ["SPECS", "USER"]
 
@@ -75,8 +76,7 @@ def _prepare_vsftpd(port: int, workdir: Path) -> list[str]:
     atexit.register(shutil.rmtree, data, True)
     os.chown(data, user.pw_uid, user.pw_gid)
     (workdir / "data_dir").write_text(str(data))
-    password = secrets.token_urlsafe(16)
-    subprocess.run(["chpasswd"], input=f"{USER}:{password}\n".encode(), check=True)
+    password = password_for(USER)
     (workdir / "password").write_text(password)
     Path("/var/run/vsftpd/empty").mkdir(parents=True, exist_ok=True)
     config = workdir / "vsftpd.conf"

@@ -1,9 +1,9 @@
 """A private OpenSSH sshd serving SFTP (installed by scripts/test-servers/sshd.sh).
 
 The server gets its own config, host keys and authorized_keys; nothing of the machine's own ssh
-setup is used. It logs in one unprivileged user, ``sftptest``, whose password is set to a fresh
-random value each session, and forces ``internal-sftp``. The working directory of the running
-server holds what the tests need:
+setup is used. It logs in one unprivileged user, ``sftptest`` (its password is the machine-wide
+one of :mod:`tests.harness.unix_users`), and forces ``internal-sftp``. The working directory of
+the running server holds what the tests need:
 
 - ``client_ed25519`` / ``client_rsa``: private keys the server accepts;
 - ``password``: the user's password for this session;
@@ -16,7 +16,6 @@ from __future__ import annotations
 import atexit
 import os
 import pwd
-import secrets
 import shutil
 import socket
 import subprocess
@@ -24,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from tests.harness.servers import RunningServer, ServerSpec, ServerStartError
+from tests.harness.unix_users import password_for
 
 __all__ = ["SPECS", "USER"]
 
@@ -72,8 +72,7 @@ def _prepare(port: int, workdir: Path) -> list[str]:
         os.chown(path, user.pw_uid, user.pw_gid)
     (workdir / "data_dir").write_text(str(data))
 
-    password = secrets.token_urlsafe(16)
-    subprocess.run(["chpasswd"], input=f"{USER}:{password}\n".encode(), check=True)
+    password = password_for(USER)
     (workdir / "password").write_text(password)
 
     address = f"[127.0.0.1]:{port}"
