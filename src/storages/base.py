@@ -25,8 +25,10 @@ content_type)``
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -87,12 +89,30 @@ def available_name(storage: Storage, name: str, max_length: int | None, *, overw
     return f"{directory}/{stem[:keep]}{suffix}" if directory else f"{stem[:keep]}{suffix}"
 
 
-class ClientCache(Generic[C]):
-    """Lazily created SDK clients: one per thread, or one shared, closed together."""
+class _Holder(Generic[C]):
+    """Holds one thread's client; when the thread ends it is collected, closing the client."""
 
-    def __init__(self, factory: Callable[[], C], *, per_thread: bool) -> None:
+    def __init__(self, client: C) -> None:
+        self.client = client
+
+
+class ClientCache(Generic[C]):
+    """Lazily created SDK clients: one per thread, or one shared, closed together.
+
+    A per-thread client is closed when its thread ends (a server with a thread per request
+    would otherwise pile up connections), and every client when :meth:`drain` is called.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], C],
+        *,
+        per_thread: bool,
+        closer: Callable[[C], None] | None = None,
+    ) -> None:
         self._factory = factory
         self._per_thread = per_thread
+        self._closer = closer
         self._local = threading.local()
         self._shared: C | None = None
         self._lock = threading.Lock()
@@ -101,24 +121,35 @@ class ClientCache(Generic[C]):
     def get(self) -> C:
         """Return this thread's client (or the shared one), creating it on first use."""
         if self._per_thread:
-            client: C | None = getattr(self._local, "client", None)
-            if client is None:
-                client = self._factory()
-                self._local.client = client
+            holder: _Holder[C] | None = getattr(self._local, "holder", None)
+            if holder is None:
+                holder = _Holder(self._factory())
+                self._local.holder = holder
                 with self._lock:
-                    self._all.append(client)
-            return client
+                    self._all.append(holder.client)
+                weakref.finalize(holder, self._thread_ended, holder.client)
+            return holder.client
         with self._lock:
             if self._shared is None:
                 self._shared = self._factory()
                 self._all.append(self._shared)
             return self._shared
 
+    def _thread_ended(self, client: C) -> None:
+        with self._lock:
+            if client not in self._all:
+                return  # discarded or drained already: its owner closed it
+            self._all.remove(client)
+        if self._closer is not None:
+            with contextlib.suppress(Exception):
+                self._closer(client)
+
     def discard(self) -> None:
         """Forget this thread's client (after the connection broke)."""
         if self._per_thread:
-            client = getattr(self._local, "client", None)
-            self._local.client = None
+            holder = getattr(self._local, "holder", None)
+            client = holder.client if holder is not None else None
+            self._local.holder = None
         else:
             with self._lock:
                 client, self._shared = self._shared, None
@@ -168,7 +199,7 @@ class BaseStorage(Storage, Generic[O]):
             if not isinstance(getattr(type(self), name, None), (property, FunctionType)):
                 setattr(self, name, value)
         self._clients: ClientCache[Any] = ClientCache(
-            self._create_client, per_thread=self.client_per_thread
+            self._create_client, per_thread=self.client_per_thread, closer=self._close_client
         )
 
     # -- configuration ----------------------------------------------------------------------
@@ -243,7 +274,9 @@ class BaseStorage(Storage, Generic[O]):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._clients = ClientCache(self._create_client, per_thread=self.client_per_thread)
+        self._clients = ClientCache(
+            self._create_client, per_thread=self.client_per_thread, closer=self._close_client
+        )
 
     def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         """Return what migrations record of this storage, never its secrets."""

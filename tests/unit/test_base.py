@@ -152,3 +152,17 @@ def test_clients_are_lazy_per_thread_and_dropped_on_pickle(storage: ReferenceSto
 def test_missing_file_on_open_is_file_not_found(storage: ReferenceStorage) -> None:
     with pytest.raises(FileNotFoundError):
         storage.open("missing")
+
+
+def test_a_threads_client_is_closed_when_the_thread_ends(storage: ReferenceStorage) -> None:
+    import gc
+
+    seen: list[Client] = []
+    for _ in range(3):
+        thread = threading.Thread(target=lambda: seen.append(storage.client))
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert len(seen) == 3
+    assert all(client.closed for client in seen)
+    assert storage._clients.drain() == []
