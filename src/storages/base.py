@@ -115,7 +115,9 @@ class ClientCache(Generic[C]):
         self._closer = closer
         self._local = threading.local()
         self._shared: C | None = None
-        self._lock = threading.Lock()
+        # Reentrant: the finalizer of a dead thread's client may run (on garbage collection)
+        # while this thread holds the lock.
+        self._lock = threading.RLock()
         self._all: list[C] = []
 
     def get(self) -> C:
