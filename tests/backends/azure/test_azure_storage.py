@@ -405,7 +405,7 @@ def test_request_budget(counted: tuple[AzureStorage, CountRequests]) -> None:
         (lambda: storage.delete("small.txt"), 1),
     ]:
         counter.counts.clear()
-        operation()
+        operation()  # type: ignore[no-untyped-call]
         assert counter.total == expected, counter.counts
 
 
@@ -540,3 +540,49 @@ def test_save_without_overwrite_checks_the_name_first(
     )
     storage.save("once.txt", ContentFile(b"1"))
     assert counter.counts == {"HEAD": 1, "PUT": 1}
+
+
+# -- the large-file proof ------------------------------------------------------------------
+BIG = 256 * 1024 * 1024
+
+
+def _slice(size: int, offset: int, length: int) -> bytes:
+    generated = GeneratedFile(size)
+    generated.seek(offset)
+    return bytes(generated.read(length))
+
+
+def test_256_mib_save_and_1_kib_reads_with_bounded_memory(
+    azure_conn: str, unique_location: str
+) -> None:
+    counter = CountRequests()
+    storage = AzureStorage(
+        connection_string=azure_conn,
+        azure_container=CONTAINER,
+        location=unique_location,
+        file_overwrite=True,
+        client_options={"raw_request_hook": counter},
+    )
+    block = storage.options.max_memory_size  # 2 MiB, 2 blocks in flight: about 6 MiB held
+    tracemalloc.start()
+    try:
+        name = storage.save("huge.bin", GeneratedFile(BIG, "huge.bin"))
+        _, save_peak = tracemalloc.get_traced_memory()
+        assert counter.counts == {"PUT": BIG // block + 1}  # staged blocks and the block list
+        counter.counts.clear()
+        tracemalloc.reset_peak()
+        with storage.open(name) as handle:
+            assert handle.read(1024) == _slice(BIG, 0, 1024)
+            handle.seek(100 * 1024 * 1024 - 512)  # across a block boundary
+            assert handle.read(1024) == _slice(BIG, 100 * 1024 * 1024 - 512, 1024)
+            handle.seek(BIG - 1024)
+            assert handle.read() == _slice(BIG, BIG - 1024, 1024)
+        _, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert counter.counts == {"GET": 3}
+    assert storage.size(name) == BIG
+    storage.delete(name)
+    print(f"256 MiB on Azurite: save peak {save_peak:,} B, 1 KiB reads peak {read_peak:,} B")
+    assert save_peak < 16 * 1024 * 1024
+    assert read_peak < 2 * 1024 * 1024

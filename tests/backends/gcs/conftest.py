@@ -71,8 +71,10 @@ def sa_credentials() -> service_account.Credentials:
     """Service-account credentials that sign locally and never ask for a token."""
     # Scoped up front (so the client keeps this object) and holding a valid token, so the
     # transport never asks Google's token endpoint for one: the tests run without network.
-    credentials = service_account.Credentials.from_service_account_info(
-        service_account_info(), scopes=gcs.Client.SCOPE
+    credentials: service_account.Credentials = (
+        service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+            service_account_info(), scopes=gcs.Client.SCOPE
+        )
     )
     credentials.token = "emulator-ignores-tokens"
     credentials.expiry = datetime.datetime.now(datetime.timezone.utc).replace(

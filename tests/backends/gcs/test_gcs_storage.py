@@ -11,6 +11,7 @@ import collections
 import datetime
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -224,7 +225,7 @@ def test_public_urls_outside_the_emulator(monkeypatch: pytest.MonkeyPatch) -> No
         bucket_name="media",
         project_id=PROJECT,
         default_acl="publicRead",
-        credentials=AnonymousCredentials(),
+        credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
     )
     assert storage.url("a b.css") == "https://storage.googleapis.com/media/a%20b.css"
 
@@ -348,7 +349,7 @@ def test_request_budget(storage: GoogleCloudStorage) -> None:
         (lambda: storage.delete("small.txt"), 1),
     ]:
         counter.counts.clear()
-        operation()
+        operation()  # type: ignore[no-untyped-call]
         assert counter.total == expected, counter.counts
 
 
@@ -436,6 +437,49 @@ def test_save_without_overwrite_checks_the_name_first(make_storage: Any) -> None
 
 
 def test_signing_needs_a_private_key(make_storage: Any) -> None:
-    storage = make_storage(credentials=AnonymousCredentials())
+    storage = make_storage(credentials=AnonymousCredentials())  # type: ignore[no-untyped-call]
     with pytest.raises(ImproperlyConfigured, match="GS_IAM_SIGN_BLOB"):
         storage.url("a.txt")
+
+
+# -- the large-file proof -------------------------------------------------------------------
+BIG = 256 * 1024 * 1024
+
+
+def _slice(size: int, offset: int, length: int) -> bytes:
+    generated = GeneratedFile(size)
+    generated.seek(offset)
+    return bytes(generated.read(length))
+
+
+@pytest.mark.skipif(
+    os.environ.get("STORAGES_BIG_FILES") != "1",
+    reason="set STORAGES_BIG_FILES=1 (256 MiB, 45 to 80 s on the emulator)",
+)
+def test_256_mib_save_and_1_kib_reads_with_bounded_memory(make_storage: Any) -> None:
+    storage = make_storage()
+    counter = CountRequests(storage)
+    chunk = 4 * 1024 * 1024  # the default resumable chunk: at most about two of them held
+    tracemalloc.start()
+    try:
+        name = storage.save("huge.bin", GeneratedFile(BIG, "huge.bin"))
+        _, save_peak = tracemalloc.get_traced_memory()
+        # One request opens the resumable session, then one per chunk and one that finalizes.
+        assert counter.counts == {"POST": 1, "PUT": BIG // chunk + 1}
+        counter.counts.clear()
+        tracemalloc.reset_peak()
+        with storage.open(name) as handle:
+            assert handle.read(1024) == _slice(BIG, 0, 1024)
+            handle.seek(100 * 1024 * 1024 - 512)  # across a chunk boundary
+            assert handle.read(1024) == _slice(BIG, 100 * 1024 * 1024 - 512, 1024)
+            handle.seek(BIG - 1024)
+            assert handle.read() == _slice(BIG, BIG - 1024, 1024)
+        _, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert counter.counts == {"GET": 3}
+    assert storage.size(name) == BIG
+    storage.delete(name)
+    print(f"256 MiB on the emulator: save peak {save_peak:,} B, 1 KiB reads peak {read_peak:,} B")
+    assert save_peak < 16 * 1024 * 1024
+    assert read_peak < 2 * 1024 * 1024

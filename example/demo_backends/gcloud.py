@@ -1,0 +1,42 @@
+"""Google Cloud Storage through gcp-storage-emulator: media and public static files.
+
+Google's client library finds the emulator through ``STORAGE_EMULATOR_HOST`` (and then needs
+no credentials), so the site gets that variable. Static files are ``publicRead``: their URLs
+are plain ones the browser fetches from the emulator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from demo_backends import DemoBackend
+from tests.backends.gcs.conftest import ensure_bucket
+from tests.harness.catalog import CATALOG
+from tests.harness.servers import start
+
+PROJECT = "demo-project"
+
+
+def setup(workdir: Path) -> DemoBackend:
+    server = start(CATALOG["gcs"], workdir)
+    try:
+        for bucket in ("demo-media", "demo-static"):
+            ensure_bucket(server, bucket)
+    except BaseException:
+        server.stop()
+        raise
+    static = {
+        "BACKEND": "storages.backends.gcloud.GoogleCloudStorage",
+        "OPTIONS": {
+            "bucket_name": "demo-static",
+            "project_id": PROJECT,
+            "default_acl": "publicRead",
+        },
+    }
+    return DemoBackend(
+        backend="storages.backends.gcloud.GoogleCloudStorage",
+        options={"bucket_name": "demo-media", "project_id": PROJECT, "location": "media"},
+        stop=server.stop,
+        static=static,
+        env={"STORAGE_EMULATOR_HOST": server.url},
+    )
