@@ -18,7 +18,7 @@ from django.test import override_settings
 
 from storages.backends.ftp import FTPStorage
 from storages.backends.ftpbackend.client import Entry, parse_list_line, parse_mdtm
-from tests.backends.sftp.test_sftp import drop_server_connections
+from tests.backends.sftp.test_sftp import drop_server_connections, round_trip_256_mib
 from tests.contract.test_ftp import ftp_location
 from tests.harness.servers import RunningServer
 
@@ -192,6 +192,13 @@ def test_connection_killed_mid_upload_keeps_the_previous_file(vsftpd: RunningSer
             assert reader.read() == b"precious"
         storage.save("after.txt", ContentFile(b"after"))
         assert storage.size("after.txt") == 5
+
+
+# -- large files -------------------------------------------------------------------------------
+def test_256_mib_round_trip_with_bounded_memory(vsftpd: RunningServer) -> None:
+    # About 4 s here (vsftpd), so it runs in the normal suite; SFTP's takes ~20 s (guarded).
+    with make_storage(vsftpd) as storage:
+        print(round_trip_256_mib(storage))
 
 
 # -- FTPS --------------------------------------------------------------------------------------

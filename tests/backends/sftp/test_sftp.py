@@ -26,6 +26,7 @@ from django.test import override_settings
 
 from storages.backends.sftp import HostKeyError, InsecureHostKeyWarning, SFTPStorage
 from storages.errors import StorageConnectionError
+from storages.testing import GeneratedFile, digest_of
 from tests.contract.test_sftp import sftp_settings
 from tests.harness.servers import RunningServer
 from tests.harness.specs.sshd import USER
@@ -323,6 +324,71 @@ def test_reads_stream_in_bounded_windows(storage: SFTPStorage) -> None:
         assert handle.read(10) == data[:10]
         handle.seek(4 * 1024 * 1024)
         assert handle.read() == data[4 * 1024 * 1024 :]
+
+
+# -- large files -------------------------------------------------------------------------------
+BIG = 256 * 1024 * 1024
+#: How far a 256 MiB save or read may raise the process's peak resident memory (the issue's bound).
+RSS_BOUND = 64 * 1024 * 1024
+
+big_files = pytest.mark.skipif(
+    os.environ.get("STORAGES_BIG_FILES") != "1", reason="set STORAGES_BIG_FILES=1 (256 MiB)"
+)
+
+
+def _status(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no {field} in /proc/self/status")
+
+
+@contextlib.contextmanager
+def peak_rss_growth() -> Iterator[list[int]]:
+    """Measure how far the block raises the peak resident memory above the current level.
+
+    Yields a list that holds the growth in bytes once the block ends. Linux only: the peak
+    (``VmHWM``) is reset through ``/proc/self/clear_refs`` first, so what earlier tests did does
+    not count.
+    """
+    Path("/proc/self/clear_refs").write_text("5")
+    baseline = _status("VmRSS")
+    growth: list[int] = []
+    yield growth
+    growth.append(_status("VmHWM") - baseline)
+
+
+def round_trip_256_mib(storage: Any) -> str:
+    """Save 256 MiB, read it back, read 1 KiB of it, asserting bounded memory; return a summary."""
+    content = GeneratedFile(BIG, "huge.bin")
+    expected = content.digest()
+    started = time.monotonic()
+    with peak_rss_growth() as save_growth:
+        name = storage.save("huge.bin", content)
+    saved = time.monotonic()
+    with peak_rss_growth() as read_growth, storage.open(name) as handle:
+        actual = digest_of(handle.chunks(chunk_size=1024 * 1024))
+    read = time.monotonic()
+    with peak_rss_growth() as head_growth, storage.open(name) as handle:
+        head = handle.read(1024)
+    assert actual == expected
+    assert head == GeneratedFile(1024).read()
+    assert storage.size(name) == BIG
+    storage.delete(name)
+    summary = (
+        f"256 MiB: save {saved - started:.1f} s, peak RSS +{save_growth[0] / 2**20:.1f} MiB; "
+        f"read {read - saved:.1f} s, +{read_growth[0] / 2**20:.1f} MiB; "
+        f"1 KiB read +{head_growth[0] / 2**20:.1f} MiB"
+    )
+    assert save_growth[0] < RSS_BOUND, summary
+    assert read_growth[0] < RSS_BOUND, summary
+    assert head_growth[0] < 8 * 1024 * 1024, summary
+    return summary
+
+
+@big_files
+def test_256_mib_round_trip_with_bounded_memory(storage: SFTPStorage) -> None:
+    print(round_trip_256_mib(storage))
 
 
 # -- the package -------------------------------------------------------------------------------
