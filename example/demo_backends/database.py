@@ -1,0 +1,22 @@
+"""Files as database rows: DatabaseStorage on a SQLite file, no server needed.
+
+``DEMO_SQLITE`` makes the site use that file as its ``default`` database and ``launch.py`` runs
+``migrate``, which creates the ``storages_file`` tables of the zero-config layout. The site
+serves the files with the backend's own view under ``/dbfiles/`` (``Content-Length``, ``ETag``,
+``Last-Modified``, ``Range``), which is where ``url()`` points.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from demo_backends import DemoBackend
+
+
+def setup(workdir: Path) -> DemoBackend:
+    return DemoBackend(
+        backend="storages.backends.database.DatabaseStorage",
+        options={"base_url": "/dbfiles/", "location": "media"},
+        stop=lambda: None,  # nothing runs: the database is a file in the demo's workdir
+        env={"DEMO_SQLITE": str(workdir / "demo.sqlite3")},
+    )
