@@ -10,7 +10,7 @@ COMPAT    := .venv-dj42:3.10:Django~=4.2.0 .venv-dj52:3.11:Django~=5.2.0
 # What the compat runs cover: unit tests and the filesystem contract (no servers needed).
 COMPAT_TESTS := tests/unit tests/contract/test_filesystem.py tests/contract/test_reference.py tests/backends/filesystem
 
-.PHONY: help install servers demo test lint typecheck docs unit compat bench bench-collectstatic clean
+.PHONY: help install servers demo test lint typecheck docs unit compat bench clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -56,15 +56,22 @@ compat:  ## Unit tests + filesystem contract on Django 4.2 (Py 3.10) and 5.2 (Py
 	  $$venv/bin/pytest -q -p no:cacheprovider $(COMPAT_TESTS); \
 	done
 
-bench: install  ## Benchmarks against django-storages 1.14.6 and the raw SDKs (bench/results/)
-	test -f .venv-bench/.installed || { "$$(scripts/find-python 3.12)" -m venv .venv-bench && \
-	  .venv-bench/bin/python -m pip install -q -U pip && \
-	  .venv-bench/bin/python -m pip install -q 'django-storages[s3]==1.14.6' 'Django~=5.2.0' boto3 && \
-	  touch .venv-bench/.installed; }
-	$(PY) bench/s3.py
+# django-storages 1.14.6 and every SDK it (and the raw-client columns) need, in a venv of its own.
+BENCH_PACKAGES := 'django-storages[s3]==1.14.6' 'Django~=5.2.0' boto3 azure-storage-blob \
+	google-cloud-storage paramiko dropbox apache-libcloud
+BENCHES := s3 azure gcs sftp ftp dropbox libcloud database couchdb mogilefs collectstatic
 
-bench-collectstatic: bench  ## collectstatic to S3: 1,000 files, this package vs 1.14.6 (~10 min)
-	$(PY) bench/collectstatic.py
+.venv-bench/.installed:
+	test -x .venv-bench/bin/python || "$$(scripts/find-python 3.12)" -m venv .venv-bench
+	.venv-bench/bin/python -m pip install -q --disable-pip-version-check -U pip
+	.venv-bench/bin/python -m pip install -q --disable-pip-version-check $(BENCH_PACKAGES)
+	touch $@
+
+bench: install servers .venv-bench/.installed  ## Every benchmark, side by side with 1.14.6 and the raw SDKs (~30 min)
+	@set -e; for name in $(BENCHES); do echo "== bench/$$name.py"; $(PY) bench/$$name.py; done
+
+bench-%: install servers .venv-bench/.installed  ## One benchmark, e.g. make bench-s3 (results in bench/results/)
+	$(PY) bench/$*.py
 
 test: lint typecheck docs unit compat  ## Install and run everything (lint, types, docs, tests, old Djangos)
 
