@@ -257,3 +257,39 @@ def test_an_empty_folder_made_in_dropbox_is_listed(storage: DropboxStorage) -> N
     assert storage.exists("empty folder")
     assert storage.listdir("") == (["Empty Folder"], ["keep.txt"])
     assert storage.listdir("Empty Folder") == ([], [])
+
+
+def test_256_mib_round_trip_and_1_kib_read_with_bounded_memory(
+    server: RunningServer, storage: DropboxStorage
+) -> None:
+    """The large-file proof: 256 MiB up through a session and back, and 1 KiB read of it."""
+    size = 256 * MiB
+    content = GeneratedFile(size, "huge.bin")
+    expected = content.digest()
+    first_kib = next(iter(GeneratedFile(1024).chunks()))
+    storage.exists("huge.bin")  # load the SDK's client before measuring
+    tracemalloc.start()
+    try:
+        name = storage.save("huge.bin", content)
+        _, save_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        with Requests(server) as calls, storage.open(name, "rb") as handle:
+            head = handle.read(1024)
+        _, head_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        with storage.open(name, "rb") as handle:
+            actual = digest_of(handle.chunks(chunk_size=MiB))
+        _, read_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert head == first_kib
+    assert calls.delta == {"files/download": 1}
+    assert actual == expected
+    assert storage.size(name) == size
+    print(
+        f"256 MiB on the Dropbox stand-in: save peak {save_peak:,} B, "
+        f"1 KiB read peak {head_peak:,} B, full read peak {read_peak:,} B"
+    )
+    assert save_peak < 12 * MiB, f"saving peaked at {save_peak:,} bytes"
+    assert head_peak < 2 * MiB, f"reading 1 KiB peaked at {head_peak:,} bytes"
+    assert read_peak < 8 * MiB, f"reading peaked at {read_peak:,} bytes"
