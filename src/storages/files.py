@@ -116,7 +116,12 @@ def parse_mode(mode: str) -> tuple[bool, bool]:
 
 
 class _Reader(io.RawIOBase):
-    """Raw readable view of a remote object; streams are opened lazily at the current offset."""
+    """Raw readable view of a remote object; streams are opened lazily at the current offset.
+
+    A seek only moves the position: the open stream is dropped when a read starts somewhere
+    else than where the stream is, so ``seek(0, 2); seek(0)`` (how Django's ``FileResponse``
+    measures a file) costs no second request.
+    """
 
     def __init__(self, storage: BaseStorage, name: str, key: str) -> None:
         super().__init__()
@@ -125,10 +130,14 @@ class _Reader(io.RawIOBase):
         self._key = key
         self._pos = 0
         self._stream: ReadStream | None = None
+        self._stream_pos = 0
         self.size: int | None = None
 
     def open_stream(self) -> ReadStream:
+        if self._stream is not None and self._stream_pos != self._pos:
+            self._drop_stream()
         if self._stream is None:
+            self._stream_pos = self._pos
             self._stream = self._storage._call(
                 self._name, self._storage._open_stream, self._key, self._pos
             )
@@ -155,6 +164,7 @@ class _Reader(io.RawIOBase):
             )
         view[: len(data)] = data
         self._pos += len(data)
+        self._stream_pos = self._pos
         return len(data)
 
     def total_size(self) -> int:
@@ -173,9 +183,7 @@ class _Reader(io.RawIOBase):
             raise ValueError(f"Invalid whence {whence!r}")
         if target < 0:
             raise ValueError(f"Negative seek position {target}")
-        if target != self._pos:
-            self._drop_stream()
-            self._pos = target
+        self._pos = target
         return self._pos
 
     def tell(self) -> int:

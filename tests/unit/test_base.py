@@ -166,3 +166,14 @@ def test_a_threads_client_is_closed_when_the_thread_ends(storage: ReferenceStora
     assert len(seen) == 3
     assert all(client.closed for client in seen)
     assert storage._clients.drain() == []
+
+
+def test_measuring_with_seek_costs_no_request(storage: ReferenceStorage) -> None:
+    storage.save("m.txt", ContentFile(b"0123456789"))
+    requests()
+    with storage.open("m.txt") as handle:
+        handle.seek(0, io.SEEK_END)  # how FileResponse learns the size
+        assert handle.tell() == 10
+        handle.seek(0)
+        assert handle.read() == b"0123456789"
+    assert requests() == {"get": 1}
