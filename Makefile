@@ -49,7 +49,7 @@ compat:  ## Unit tests + filesystem contract on Django 4.2 (Py 3.10) and 5.2 (Py
 	  if [ ! -f $$venv/.installed ] || [ pyproject.toml -nt $$venv/.installed ]; then \
 	    test -x $$venv/bin/python || "$$(scripts/find-python $$pyver)" -m venv $$venv; \
 	    $$venv/bin/python -m pip install -q --disable-pip-version-check -U pip; \
-	    $$venv/bin/python -m pip install -q --disable-pip-version-check -e '.[testing,image]' "$$django"; \
+	    $$venv/bin/python -m pip install -q --disable-pip-version-check -e '.[testing,all]' "$$django"; \
 	    touch $$venv/.installed; \
 	  fi; \
 	  echo "== $$venv: $$($$venv/bin/python -c 'import sys, django; print("Python", sys.version.split()[0], "Django", django.__version__)')"; \
