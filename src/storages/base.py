@@ -225,7 +225,16 @@ class BaseStorage(Storage, Generic[O]):
         return None
 
     def _secrets(self) -> Sequence[str]:
+        """Return the values to redact from error messages (override to narrow or add)."""
         return self.options.secret_values()
+
+    def _secret_values(self) -> Sequence[str]:
+        # Computed once: every call into the backend passes them to the error translator.
+        cached: tuple[str, ...] | None = self.__dict__.get("_secret_cache")
+        if cached is None:
+            cached = tuple(secret for secret in self._secrets() if secret and len(secret) >= 3)
+            self.__dict__["_secret_cache"] = cached
+        return cached
 
     # -- clients ----------------------------------------------------------------------------
     def _create_client(self) -> Any:
@@ -272,6 +281,7 @@ class BaseStorage(Storage, Generic[O]):
         state = self.__dict__.copy()
         state.pop("_clients", None)
         state.pop("_sync", None)
+        state.pop("_secret_cache", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -301,7 +311,7 @@ class BaseStorage(Storage, Generic[O]):
 
     def _call(self, name: str | None, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call a backend hook, translating its errors for the file *name*."""
-        with self.errors(name, self._secrets(), self.error_context()):
+        with self.errors(name, self._secret_values(), self.error_context()):
             return func(*args, **kwargs)
 
     def _backend_url(self, key: str, **kwargs: Any) -> str:
@@ -454,7 +464,7 @@ class BaseStorage(Storage, Generic[O]):
         if prefix and not prefix.endswith("/"):
             prefix += "/"
         location = self.location_prefix
-        with self.errors(path, self._secrets(), self.error_context()):
+        with self.errors(path, self._secret_values(), self.error_context()):
             for key, size, digest, modified in self._iter_entries(prefix):
                 yield Entry(paths.split_key(location, key), size, digest, modified)
 

@@ -9,6 +9,7 @@ reads back what it was given locally instead of downloading it. ``collectstatic`
 
 from __future__ import annotations
 
+import collections
 import os
 import threading
 from collections.abc import Iterable
@@ -45,6 +46,15 @@ class SyncIndex:
         self.uploaded: set[str] = set()
         self.unchanged: set[str] = set()
         self._local: dict[str, str | bytes] = {}
+        # Live files under each directory, so exists("dir") is a lookup, not a scan.
+        self._live_dirs: collections.Counter[str] = collections.Counter()
+        for name in self.entries:
+            self._count(name, 1)
+
+    def _count(self, name: str, step: int) -> None:
+        parts = name.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            self._live_dirs["/".join(parts[:depth])] += step
 
     def get(self, name: str) -> Entry | None:
         """Return the entry of *name* unless it was deleted meanwhile."""
@@ -57,11 +67,8 @@ class SyncIndex:
         """Return whether *name* exists, or is a directory of existing files (or the root)."""
         if not name.strip("/") or self.get(name) is not None:
             return True
-        prefix = name.rstrip("/") + "/"
         with self._lock:
-            return any(
-                key.startswith(prefix) and key not in self.pending_deletes for key in self.entries
-            )
+            return self._live_dirs[name.rstrip("/")] > 0
 
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         """Return ``(dirs, files)`` directly under *path*, as ``listdir()`` would."""
@@ -80,7 +87,9 @@ class SyncIndex:
         with self._lock:
             if name not in self.entries:
                 return False
-            self.pending_deletes.add(name)
+            if name not in self.pending_deletes:
+                self.pending_deletes.add(name)
+                self._count(name, -1)
             return True
 
     def unchanged_content(self, name: str, size: int, digest: str | None) -> bool:
@@ -89,13 +98,17 @@ class SyncIndex:
             entry = self.entries.get(name)
             if digest is None or entry is None or entry.size != size or entry.digest != digest:
                 return False
-            self.pending_deletes.discard(name)
+            if name in self.pending_deletes:
+                self.pending_deletes.discard(name)
+                self._count(name, 1)
             self.unchanged.add(name)
             return True
 
     def record_upload(self, name: str, size: int, digest: str | None) -> None:
         """Remember that *name* now holds content of this size and digest."""
         with self._lock:
+            if name not in self.entries or name in self.pending_deletes:
+                self._count(name, 1)
             self.entries[name] = Entry(name, size, digest)
             self.pending_deletes.discard(name)
             self.uploaded.add(name)

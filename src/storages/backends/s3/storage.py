@@ -122,7 +122,7 @@ class S3Storage(BaseStorage[S3Options]):
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        for live in ("_resources", "_unsigned_lock", "_unsigned"):
+        for live in ("_resources", "_unsigned_lock", "_unsigned", "_unsigned_url_base"):
             state.pop(live, None)
         return state
 
@@ -377,6 +377,18 @@ class S3Storage(BaseStorage[S3Options]):
         return part_size, concurrency
 
     # -- URLs ----------------------------------------------------------------------------------
+    def _unsigned_base(self) -> str:
+        """Return what every unsigned URL starts with, asking botocore once (not per URL)."""
+        base: str | None = self.__dict__.get("_unsigned_url_base")
+        if base is None:
+            marker = "storages-url-marker"
+            url = self._unsigned_client().generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket_name, "Key": marker}
+            )
+            base = str(url).split(marker, 1)[0]
+            self.__dict__["_unsigned_url_base"] = base
+        return base
+
     def _unsigned_client(self) -> Any:
         with self._unsigned_lock:
             if self._unsigned is None:
@@ -408,8 +420,10 @@ class S3Storage(BaseStorage[S3Options]):
                 expires = datetime.now(timezone.utc) + timedelta(seconds=seconds)
                 return sign_url(url, opts.cloudfront_key_id, opts.cloudfront_key, expires)
             return url
-        params = {"Bucket": self.bucket_name, "Key": key, **(parameters or {})}
         method = (http_method or "GET").upper()
+        if not opts.querystring_auth and not parameters and method == "GET":
+            return self._unsigned_base() + quote(key, safe="/~")
+        params = {"Bucket": self.bucket_name, "Key": key, **(parameters or {})}
         operation = {"GET": "get_object", "HEAD": "head_object", "PUT": "put_object"}.get(method)
         if operation is None:
             raise ValueError(f"Unsupported http_method {http_method!r}: use GET, HEAD or PUT")
