@@ -216,11 +216,20 @@ def test_each_thread_has_its_own_connection(storage: SFTPStorage) -> None:
 def test_close_closes_every_connection(storage: SFTPStorage) -> None:
     storage.save("c.txt", ContentFile(b"c"))
     connections = [storage.client]
-    worker = threading.Thread(target=lambda: connections.append(storage.client))
+    release = threading.Event()
+
+    def use_and_wait() -> None:
+        connections.append(storage.client)
+        release.wait(10)
+
+    worker = threading.Thread(target=use_and_wait)
     worker.start()
-    worker.join()
+    while len(connections) < 2:
+        time.sleep(0.01)
     assert all(c.alive for c in connections)
-    storage.close()
+    storage.close()  # closes the main thread's and the still-running worker's connection
+    release.set()
+    worker.join()
     assert not any(c.alive for c in connections)
     assert storage.exists("c.txt")  # a later call opens a new connection
     assert storage.client not in connections
