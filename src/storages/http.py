@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-__all__ = ["ResponseStream", "SizedBody"]
+from storages.errors import (
+    ErrorRule,
+    StorageConnectionError,
+    StorageTimeoutError,
+    by_type,
+)
+
+__all__ = ["ResponseStream", "SizedBody", "requests_rules"]
 
 
 class SizedBody:
@@ -55,3 +62,19 @@ class ResponseStream:
 
     def close(self) -> None:
         self._response.close()
+
+
+def requests_rules() -> list[ErrorRule]:
+    """Return the error rules for ``requests``' timeouts and connection failures.
+
+    Every backend whose SDK or client sends through ``requests`` uses these; without
+    ``requests`` installed there is nothing to map.
+    """
+    try:
+        import requests
+    except ImportError:  # the storage reports its missing extra when it is created
+        return []
+    return [
+        by_type(requests.exceptions.Timeout, to=StorageTimeoutError),
+        by_type(requests.exceptions.ConnectionError, to=StorageConnectionError),
+    ]

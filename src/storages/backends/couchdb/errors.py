@@ -6,14 +6,12 @@ from typing import Any
 
 from storages.errors import (
     ErrorTranslator,
-    StorageConnectionError,
     StorageError,
     StorageExistsError,
     StorageNotFoundError,
     StoragePermissionError,
-    StorageTimeoutError,
-    by_type,
 )
+from storages.http import requests_rules
 
 __all__ = ["COUCHDB_ERRORS", "CouchDBHTTPError", "check"]
 
@@ -56,15 +54,4 @@ def check(response: Any) -> Any:
     )
 
 
-def _requests_rules() -> list[Any]:
-    try:
-        import requests
-    except ImportError:  # the storage reports the missing extra when it is created
-        return []
-    return [
-        by_type(requests.Timeout, to=StorageTimeoutError),
-        by_type(requests.ConnectionError, to=StorageConnectionError),
-    ]
-
-
-COUCHDB_ERRORS = ErrorTranslator([_by_status, *_requests_rules()], backend="CouchDB")
+COUCHDB_ERRORS = ErrorTranslator([_by_status, *requests_rules()], backend="CouchDB")

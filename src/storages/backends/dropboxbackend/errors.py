@@ -13,17 +13,14 @@ from typing import Any
 from storages.errors import (
     ErrorTranslator,
     MissingDependencyError,
-    StorageConnectionError,
     StorageError,
     StorageExistsError,
     StorageNotFoundError,
     StoragePermissionError,
-    StorageTimeoutError,
-    by_type,
 )
+from storages.http import requests_rules
 
 try:
-    import requests
     from dropbox import exceptions as sdk
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("dropbox", "dropbox") from exc
@@ -124,8 +121,7 @@ class _DropboxErrorTranslator(ErrorTranslator):
 ERRORS = _DropboxErrorTranslator(
     [
         _failure_kind,
-        by_type(requests.exceptions.Timeout, to=StorageTimeoutError),
-        by_type(requests.exceptions.ConnectionError, to=StorageConnectionError),
+        *requests_rules(),
     ],
     backend="Dropbox",
 )

@@ -9,12 +9,11 @@ from storages.errors import (
     StorageExistsError,
     StorageNotFoundError,
     StoragePermissionError,
-    StorageTimeoutError,
     by_type,
 )
+from storages.http import requests_rules
 
 try:
-    import requests
     from google.api_core import exceptions as api
     from google.auth import exceptions as auth
 except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -27,13 +26,8 @@ GCS_ERRORS = ErrorTranslator(
         by_type(api.NotFound, to=StorageNotFoundError),
         by_type(api.Forbidden, api.Unauthorized, auth.RefreshError, to=StoragePermissionError),
         by_type(api.Conflict, api.PreconditionFailed, to=StorageExistsError),
-        by_type(requests.exceptions.Timeout, to=StorageTimeoutError),
-        by_type(
-            requests.exceptions.ConnectionError,
-            auth.TransportError,
-            api.ServiceUnavailable,
-            to=StorageConnectionError,
-        ),
+        *requests_rules(),
+        by_type(auth.TransportError, api.ServiceUnavailable, to=StorageConnectionError),
     ],
     backend="Google Cloud Storage",
 )

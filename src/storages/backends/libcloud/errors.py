@@ -5,15 +5,13 @@ from __future__ import annotations
 from storages.errors import (
     ErrorTranslator,
     MissingDependencyError,
-    StorageConnectionError,
     StorageNotFoundError,
     StoragePermissionError,
-    StorageTimeoutError,
     by_type,
 )
+from storages.http import requests_rules
 
 try:
-    import requests
     from libcloud.common.types import InvalidCredsError
     from libcloud.storage.types import ContainerDoesNotExistError, ObjectDoesNotExistError
 except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -25,8 +23,7 @@ ERRORS = ErrorTranslator(
     [
         by_type(ObjectDoesNotExistError, ContainerDoesNotExistError, to=StorageNotFoundError),
         by_type(InvalidCredsError, to=StoragePermissionError),
-        by_type(requests.exceptions.Timeout, to=StorageTimeoutError),
-        by_type(requests.exceptions.ConnectionError, to=StorageConnectionError),
+        *requests_rules(),
     ],
     backend="Libcloud",
 )

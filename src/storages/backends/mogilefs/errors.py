@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from storages.errors import (
     ErrorTranslator,
     StorageConnectionError,
     StorageError,
     StorageExistsError,
     StorageNotFoundError,
-    StorageTimeoutError,
     by_type,
 )
+from storages.http import requests_rules
 
 __all__ = ["MOGILEFS_ERRORS", "MogileFSError", "TrackerUnavailable"]
 
@@ -42,18 +40,7 @@ def _by_code(exc: BaseException) -> type[StorageError] | None:
     return None
 
 
-def _requests_rules() -> list[Any]:
-    try:
-        import requests
-    except ImportError:  # the storage reports the missing extra when it is created
-        return []
-    return [
-        by_type(requests.Timeout, to=StorageTimeoutError),
-        by_type(requests.ConnectionError, to=StorageConnectionError),
-    ]
-
-
 MOGILEFS_ERRORS = ErrorTranslator(
-    [_by_code, by_type(TrackerUnavailable, to=StorageConnectionError), *_requests_rules()],
+    [_by_code, by_type(TrackerUnavailable, to=StorageConnectionError), *requests_rules()],
     backend="MogileFS",
 )
