@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["RunningServer", "ServerSpec", "ServerStartError", "free_port", "start"]
+__all__ = ["RunningServer", "ServerSpec", "ServerStartError", "free_port", "restart", "start"]
 
 
 class ServerStartError(RuntimeError):
@@ -100,10 +100,10 @@ class RunningServer:
             self.process.wait(timeout=5)
 
 
-def start(spec: ServerSpec, workdir: Path) -> RunningServer:
-    """Start *spec* on a free port and wait until it is ready."""
+def start(spec: ServerSpec, workdir: Path, port: int | None = None) -> RunningServer:
+    """Start *spec* on *port* (default: a free one) and wait until it is ready."""
     workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = free_port() if port is None else port
     log_path = workdir / f"{spec.name}.log"
     command = list(spec.command(port, workdir))
     env = {**os.environ, **spec.env}
@@ -136,3 +136,17 @@ def start(spec: ServerSpec, workdir: Path) -> RunningServer:
     raise ServerStartError(
         f"{spec.name} was not ready after {spec.startup_timeout:.0f} s:\n{server.log_tail()}"
     )
+
+
+def restart(server: RunningServer, *, kill: bool = True) -> RunningServer:
+    """Stop *server* (SIGKILL, as a crash, unless *kill* is false) and start it again on the same
+    port and working directory; return the new server."""
+    if kill and server.process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=5)
+    server.stop()
+    deadline = time.monotonic() + 10
+    while port_open(server.port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return start(server.spec, server.workdir, server.port)
