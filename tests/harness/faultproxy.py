@@ -65,8 +65,9 @@ def _reset(sock: socket.socket) -> None:
 class _Pair:
     """One proxied connection: a client socket, its upstream socket and two pumps."""
 
-    def __init__(self, proxy: FaultProxy, client: socket.socket, server: socket.socket, *,
-                 control: bool) -> None:
+    def __init__(
+        self, proxy: FaultProxy, client: socket.socket, server: socket.socket, *, control: bool
+    ) -> None:
         self.proxy = proxy
         self.client = client
         self.server = server
@@ -76,9 +77,11 @@ class _Pair:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        for src, dst, direction in ((self.client, self.server, UP), (self.server, self.client, DOWN)):
+        routes = ((self.client, self.server, UP), (self.server, self.client, DOWN))
+        for src, dst, direction in routes:
+            name = f"proxy-{direction}"
             threading.Thread(
-                target=self._pump, args=(src, dst, direction), daemon=True, name=f"proxy-{direction}"
+                target=self._pump, args=(src, dst, direction), name=name, daemon=True
             ).start()
 
     def abort(self) -> None:
@@ -191,8 +194,12 @@ class FaultProxy:
         self, count: int, status: int = 503, headers: dict[str, str] | None = None
     ) -> None:
         """Answer the next *count* connections with an HTTP *status* and close them."""
-        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}", "Content-Length: 0",
-                 "Connection: close", *(f"{k}: {v}" for k, v in (headers or {}).items())]
+        lines = [
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
+            "Content-Length: 0",
+            "Connection: close",
+            *(f"{k}: {v}" for k, v in (headers or {}).items()),
+        ]
         response = ("\r\n".join(lines) + "\r\n\r\n").encode()
         with self._lock:
             self._canned = [response] * count
