@@ -36,6 +36,9 @@ lint: install  ## ruff lint and format check
 typecheck: install  ## mypy (strict) over the package
 	$(VENV)/bin/mypy
 
+audit: install  ## Fail on installed dependencies with known vulnerabilities
+	$(PY) scripts/audit-dependencies
+
 docs: install  ## Build the documentation site with warnings as errors
 	$(VENV)/bin/mkdocs build --strict -q
 
@@ -73,7 +76,7 @@ bench: install servers .venv-bench/.installed  ## Every benchmark, side by side 
 bench-%: install servers .venv-bench/.installed  ## One benchmark, e.g. make bench-s3 (results in bench/results/)
 	$(PY) bench/$*.py
 
-test: lint typecheck docs unit compat  ## Install and run everything (lint, types, docs, tests, old Djangos)
+test: lint typecheck audit docs unit compat  ## Install and run everything (lint, types, docs, tests, old Djangos)
 
 clean:  ## Remove virtualenvs, caches and build output
 	rm -rf $(VENV) .venv-dj42 .venv-dj52 .venv-bench .test-servers site .pytest_cache .mypy_cache .ruff_cache .coverage
