@@ -26,6 +26,7 @@ content_type)``
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import mimetypes
 import threading
 import weakref
@@ -42,10 +43,10 @@ from django.core.files.storage import Storage
 from django.utils import timezone as dj_timezone
 
 from storages import paths
-from storages.errors import ErrorTranslator
+from storages.errors import LOG_REDACTION, ErrorTranslator
 from storages.features import Feature
 from storages.files import DEFAULT_CHUNK_SIZE, RemoteFile, SpooledWriter, Writer
-from storages.options import BaseOptions, resolve
+from storages.options import BaseOptions, resolve, secret_keywords
 from storages.sync import Entry, SyncIndex
 
 __all__ = ["BaseStorage", "ClientCache", "available_name", "localize_time"]
@@ -160,6 +161,10 @@ class ClientCache(Generic[C]):
                 if client in self._all:
                     self._all.remove(client)
 
+    def live(self) -> list[C]:
+        """Return the clients open now: a snapshot taken without the lock (a log filter asks)."""
+        return list(self._all)
+
     def drain(self) -> list[C]:
         """Forget every client and return them (to be closed by the caller)."""
         with self._lock:
@@ -182,6 +187,9 @@ class BaseStorage(Storage, Generic[O]):
     client_per_thread: ClassVar[bool] = True
     #: The class ``open()`` returns.
     file_class: ClassVar[type[RemoteFile]] = RemoteFile
+    #: Loggers of the SDK that print credentials at DEBUG: this storage's secrets are redacted
+    #: from their records (see :class:`storages.errors.SecretLogFilter`).
+    secret_loggers: ClassVar[tuple[str, ...]] = ("urllib3.connectionpool",)
     #: Bytes per read from the backend and per buffered write.
     chunk_size: int = DEFAULT_CHUNK_SIZE
     #: Encoding of text-mode files and of ``str`` content.
@@ -196,13 +204,17 @@ class BaseStorage(Storage, Generic[O]):
         self.options = resolve(  # type: ignore[assignment]
             self.options_class, type(self), options, stop=BaseStorage
         )
+        self._mirror_options(vars(self.options))
+        self._clients: ClientCache[Any] = ClientCache(
+            self._checked_client, per_thread=self.client_per_thread, closer=self._close_client
+        )
+        LOG_REDACTION.watch(self, self.secret_loggers)
+
+    def _mirror_options(self, values: dict[str, Any]) -> None:
         # Mirror each option as an attribute, as django-storages 1.x storages had them.
-        for name, value in vars(self.options).items():
+        for name, value in values.items():
             if not isinstance(getattr(type(self), name, None), (property, FunctionType)):
                 setattr(self, name, value)
-        self._clients: ClientCache[Any] = ClientCache(
-            self._create_client, per_thread=self.client_per_thread, closer=self._close_client
-        )
 
     # -- configuration ----------------------------------------------------------------------
     @property
@@ -228,6 +240,11 @@ class BaseStorage(Storage, Generic[O]):
         """Return the values to redact from error messages (override to narrow or add)."""
         return self.options.secret_values()
 
+    def _live_secrets(self) -> Sequence[str]:
+        """Return secrets that appear while the storage works (an access token its SDK obtained
+        and renews): redacted from SDK logs, never cached. Must not log or block."""
+        return ()
+
     def _secret_values(self) -> Sequence[str]:
         # Computed once: every call into the backend passes them to the error translator.
         cached: tuple[str, ...] | None = self.__dict__.get("_secret_cache")
@@ -237,6 +254,12 @@ class BaseStorage(Storage, Generic[O]):
         return cached
 
     # -- clients ----------------------------------------------------------------------------
+    def _checked_client(self) -> Any:
+        # Required options are checked on first use, not in __init__: migrations rebuild
+        # storages without their settings' secrets.
+        self.options.check_required(type(self).__name__)
+        return self._create_client()
+
     def _create_client(self) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not use a client")
 
@@ -277,28 +300,56 @@ class BaseStorage(Storage, Generic[O]):
         self.close()
 
     # -- pickling and migrations ------------------------------------------------------------
+    def explicit_secrets(self) -> list[str]:
+        """Return the constructor keywords (``OPTIONS`` keys) that gave this storage a secret."""
+        keywords = set().union(*secret_keywords(self.options_class).values())
+        return sorted(keywords.intersection(self._constructor_args[1]))
+
+    def _configured_secrets(self) -> list[str]:
+        """Return the secret options not given to the constructor (settings, env, class)."""
+        given = set(self._constructor_args[1])
+        return [
+            name
+            for name, keywords in secret_keywords(self.options_class).items()
+            if not keywords & given
+        ]
+
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_clients", None)
         state.pop("_sync", None)
         state.pop("_secret_cache", None)
+        # A secret from a setting or the environment is read again where the copy is loaded,
+        # never copied into the pickle (one given to the constructor is in its arguments).
+        configured = self._configured_secrets()
+        if configured:
+            state["options"] = dataclasses.replace(self.options, **dict.fromkeys(configured))
+            for name in configured:
+                if state.get(name) is getattr(self.options, name):
+                    del state[name]
+            state["_configured_secrets"] = configured
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        configured = state.pop("_configured_secrets", ())
         self.__dict__.update(state)
+        if configured:
+            fresh = resolve(
+                self.options_class, type(self), self._constructor_args[1], stop=BaseStorage
+            )
+            values = {name: getattr(fresh, name) for name in configured}
+            self.options = dataclasses.replace(self.options, **values)
+            self._mirror_options(values)
         self._clients = ClientCache(
-            self._create_client, per_thread=self.client_per_thread, closer=self._close_client
+            self._checked_client, per_thread=self.client_per_thread, closer=self._close_client
         )
+        LOG_REDACTION.watch(self, self.secret_loggers)
 
     def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         """Return what migrations record of this storage, never its secrets."""
         args, kwargs = self._constructor_args
         path = f"{type(self).__module__}.{type(self).__qualname__}"
-        secret = {
-            name
-            for name, field in self.options.__dataclass_fields__.items()
-            if field.metadata.get("option") is not None and field.metadata["option"].secret
-        }
+        secret = set(self.explicit_secrets())
         return path, args, {k: v for k, v in kwargs.items() if k not in secret}
 
     def __repr__(self) -> str:

@@ -15,11 +15,14 @@ id                      meaning
 ``storages.W102``       (deploy) S3: unsigned URLs for a media storage
 ``storages.W103``       (deploy) SFTP: unknown host keys are accepted
 ``storages.W104``       (deploy) FTP without TLS to another machine
+``storages.W105``       a model field's storage instance was given a secret in code (or
+                        ``OPTIONS``); migrations leave it out
 ======================  ====================================================================
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -31,6 +34,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 __all__ = [
+    "check_field_storage_secrets",
     "check_legacy_settings",
     "check_storages",
     "check_storages_reachable",
@@ -149,4 +153,68 @@ def check_storages_reachable(
             )
         finally:
             storage.close()
+    return messages
+
+
+def _setting_of(options_class: type, keyword: str) -> str:
+    """Return the Django setting (else environment variable) of the secret option *keyword*."""
+    from storages.options import spec_of
+
+    for field in dataclasses.fields(options_class):
+        spec = spec_of(field)
+        if keyword == field.name or keyword in spec.aliases:
+            names = [*spec.settings, *spec.env]
+            return f"{names[0]} = ..." if names else f"{keyword} on a subclass"
+    return keyword  # pragma: no cover - explicit_secrets() only names declared options
+
+
+@checks.register(_TAG, checks.Tags.models)
+def check_field_storage_secrets(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Warn about file fields whose storage instance was given a secret explicitly.
+
+    Migrations record such a storage through ``deconstruct()``, which leaves secrets out, so the
+    storage a migration rebuilds lacks them; and a secret written in ``models.py`` is a secret
+    in version control. A callable storage, or the secret in its setting, avoids both.
+    """
+    from django.apps import apps
+    from django.db.models import FileField
+
+    from storages.base import BaseStorage
+
+    configs = apps.get_app_configs() if app_configs is None else app_configs
+    messages: list[checks.CheckMessage] = []
+    for config in configs:
+        for model in config.get_models():
+            for field in model._meta.local_fields:
+                if not isinstance(field, FileField) or hasattr(field, "_storage_callable"):
+                    continue
+                storage = field.storage
+                # type(), not isinstance(): the default storage is a lazy object, left unbuilt.
+                if not issubclass(type(storage), BaseStorage):
+                    continue
+                assert isinstance(storage, BaseStorage)
+                given = storage.explicit_secrets()
+                if not given:
+                    continue
+                where = "; ".join(_setting_of(storage.options_class, name) for name in given)
+                messages.append(
+                    checks.Warning(
+                        f"{model._meta.label}.{field.name}: its storage "
+                        f"({type(storage).__name__}) was given the secret option(s) "
+                        f"{', '.join(map(repr, given))}. Migrations never record secrets, so the "
+                        "storage they rebuild has none, and a secret in code ends up in "
+                        "version control.",
+                        hint=(
+                            "Pass a callable instead of the instance, e.g. "
+                            "`def media_storage(): return storages['media']` and "
+                            "`FileField(storage=media_storage)` (migrations then record the "
+                            f"callable), and move the secret to its setting ({where}) or "
+                            "environment variable."
+                        ),
+                        obj=field,
+                        id="storages.W105",
+                    )
+                )
     return messages

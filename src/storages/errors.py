@@ -9,20 +9,29 @@ public method.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import logging
 import ssl
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import threading
+import traceback
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 
 __all__ = [
+    "LOG_REDACTION",
     "ErrorRule",
     "ErrorTranslator",
     "MissingDependencyError",
+    "SecretLogFilter",
     "StorageConnectionError",
     "StorageError",
     "StorageExistsError",
+    "StorageNameError",
     "StorageNotFoundError",
     "StoragePermissionError",
     "StorageTimeoutError",
@@ -49,6 +58,11 @@ class StoragePermissionError(StorageError, PermissionError):
     """Raise when the credentials are refused or lack a permission."""
 
 
+class StorageNameError(StorageError, ValueError):
+    """Raise when the backend cannot hold a file under the name given (too long, a character
+    its server refuses): a bad argument (``ValueError``) as much as a storage failure."""
+
+
 class StorageConnectionError(StorageError, ConnectionError):
     """Raise when the backend cannot be reached or the connection broke."""
 
@@ -70,6 +84,7 @@ class MissingDependencyError(ImproperlyConfigured, ImportError):
 _ERRNO = {
     StorageNotFoundError: errno.ENOENT,
     StorageExistsError: errno.EEXIST,
+    StorageNameError: errno.EINVAL,
     StoragePermissionError: errno.EACCES,
     StorageConnectionError: errno.ECONNABORTED,
     StorageTimeoutError: errno.ETIMEDOUT,
@@ -113,6 +128,93 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret and len(secret) >= 3:
             text = text.replace(secret, REDACTED)
     return text
+
+
+class SecretLogFilter(logging.Filter):
+    """Redact the secrets of live storages from the records of loggers known to print them.
+
+    Some SDKs log credentials at DEBUG: botocore its signed headers (the access key ID and the
+    session token), urllib3 the query string of a request signed with a SAS token, google-auth
+    each request's bearer token (in a structured ``extra`` field). This filter, on each such
+    logger, rewrites a record that carries a secret of a storage still alive: its message, its
+    traceback and its extra fields. It costs nothing while those loggers are quieter than DEBUG
+    (filters run after the level check).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sources: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._loggers: set[str] = set()
+        self._lock = threading.Lock()
+
+    def watch(self, source: Any, loggers: Iterable[str]) -> None:
+        """Redact *source*'s secrets from the named loggers, once it has computed them (its
+        ``_secret_cache``, filled before any call into its SDK) and its ``_live_secrets()``."""
+        with self._lock:
+            self._sources.add(source)
+            for name in loggers:
+                if name not in self._loggers:
+                    logging.getLogger(name).addFilter(self)
+                    self._loggers.add(name)
+
+    def secrets(self) -> list[str]:
+        """Return the secrets of the watched storages (those an operation has computed)."""
+        with self._lock:
+            sources = list(self._sources)
+        found: list[str] = []
+        for source in sources:
+            cached = vars(source).get("_secret_cache")
+            if cached is not None:
+                found.extend(cached)
+                with contextlib.suppress(Exception):
+                    found.extend(s for s in source._live_secrets() if s and len(s) >= 3)
+        return found
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = self.secrets()
+        if not secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: the logging module reports it itself
+            return True
+        if any(secret in message for secret in secrets):
+            record.msg, record.args = redact(message, secrets), None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            if any(secret in text for secret in secrets):
+                record.exc_info, record.exc_text = None, redact(text, secrets)
+        # Fields given through ``extra`` (google-auth logs each request's headers there).
+        for name, value in list(vars(record).items()):
+            if name not in _RECORD_FIELDS:
+                setattr(record, name, _scrubbed(value, secrets))
+        return True
+
+
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _scrubbed(value: Any, secrets: Sequence[str]) -> Any:
+    """Return *value* with the secrets redacted from its strings (itself if it has none)."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, bytes):
+        text = value.decode("latin-1")
+        return redact(text, secrets).encode("latin-1") if any(s in text for s in secrets) else value
+    if isinstance(value, Mapping):
+        items = {key: _scrubbed(item, secrets) for key, item in value.items()}
+        changed = any(items[key] is not item for key, item in value.items())
+        return items if changed else value
+    if isinstance(value, (list, tuple)):
+        scrubbed = [_scrubbed(item, secrets) for item in value]
+        if all(new is old for new, old in zip(scrubbed, value, strict=True)):
+            return value
+        return scrubbed if isinstance(value, list) else tuple(scrubbed)
+    return value
+
+
+#: The one filter every storage registers with (see ``BaseStorage.secret_loggers``).
+LOG_REDACTION = SecretLogFilter()
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -175,7 +277,10 @@ class ErrorTranslator:
         target = self.classify(exc)
         detail = redact(str(exc) or type(exc).__name__, secrets)
         message = f"{context or self.backend}: {detail}"
-        new = target(_ERRNO.get(target, errno.EIO), message, name) if name else target(message)
+        # An OSError's own errno (ENAMETOOLONG, ENOSPC, ...) says more than the generic EIO.
+        own = exc.errno if isinstance(exc, OSError) and isinstance(exc.errno, int) else None
+        code = _ERRNO.get(target) or own or errno.EIO
+        new = target(code, message, name) if name else target(message)
         # Setting __cause__ (None when a secret would leak) also suppresses the context.
         new.__cause__ = None if leaks else exc
         return new

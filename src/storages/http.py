@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
+import random
+import time
 from typing import IO, Any
 
 from storages.errors import (
@@ -11,7 +14,13 @@ from storages.errors import (
     by_type,
 )
 
-__all__ = ["ResponseStream", "SizedBody", "requests_rules"]
+__all__ = ["TRANSIENT_STATUSES", "ResponseStream", "SizedBody", "request", "requests_rules"]
+
+#: Statuses by which a server (or a proxy in front of it) says "not now": nothing was done.
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+#: Methods sent again after a broken or stalled connection: repeating them changes nothing,
+#: while a write may have been carried out before its answer was lost.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class SizedBody:
@@ -21,9 +30,14 @@ class SizedBody:
     def __init__(self, fileobj: IO[bytes], size: int) -> None:
         self._fileobj = fileobj
         self._size = size
+        self._start = fileobj.tell()
 
     def __len__(self) -> int:
         return self._size
+
+    def rewind(self) -> None:
+        """Go back to where the body starts, to send it again."""
+        self._fileobj.seek(self._start)
 
     def read(self, n: int = -1) -> bytes:
         return self._fileobj.read(n)
@@ -64,17 +78,71 @@ class ResponseStream:
         self._response.close()
 
 
+def request(
+    session: Any, method: str, url: str, *, attempts: int = 4, max_wait: float = 10.0, **kwargs: Any
+) -> Any:
+    """Send a request through a ``requests`` session, retrying what is safe to retry.
+
+    A transient status (:data:`TRANSIENT_STATUSES`) is retried whatever the method, after the
+    answer's ``Retry-After`` (at most *max_wait* seconds) or a short backoff; a broken or stalled
+    connection only for reads. A :class:`SizedBody` is rewound before it is sent again. The
+    last attempt's answer or error is the caller's.
+    """
+    import requests
+
+    body = kwargs.get("data")
+    for attempt in range(1, attempts):
+        try:
+            response = session.request(method, url, **kwargs)
+        except (requests.ConnectionError, requests.Timeout):
+            if method.upper() not in _SAFE_METHODS:
+                raise
+            wait = _backoff(attempt, max_wait)
+        else:
+            if response.status_code not in TRANSIENT_STATUSES:
+                return response
+            wait = _retry_after(response, attempt, max_wait)
+            response.close()
+        time.sleep(wait)
+        if isinstance(body, SizedBody):
+            body.rewind()
+    return session.request(method, url, **kwargs)
+
+
+def _backoff(attempt: int, max_wait: float) -> float:
+    return float(min(max_wait, 0.1 * 2**attempt) * random.uniform(0.5, 1))  # noqa: S311
+
+
+def _retry_after(response: Any, attempt: int, max_wait: float) -> float:
+    """Return the wait an answer asks for (``Retry-After: <seconds>``), else a backoff."""
+    try:
+        return min(max_wait, max(0.0, float(response.headers.get("Retry-After", ""))))
+    except ValueError:  # absent, or an HTTP date: back off as after a broken connection
+        return _backoff(attempt, max_wait)
+
+
 def requests_rules() -> list[ErrorRule]:
     """Return the error rules for ``requests``' timeouts and connection failures.
 
     Every backend whose SDK or client sends through ``requests`` uses these; without
-    ``requests`` installed there is nothing to map.
+    ``requests`` installed there is nothing to map. A body read straight from ``response.raw``
+    (a streamed download) fails with urllib3's own errors, not ``requests``': a stall past the
+    read timeout is a timeout, a reset or a body cut short is a broken connection.
     """
     try:
         import requests
+        import urllib3
     except ImportError:  # the storage reports its missing extra when it is created
         return []
     return [
-        by_type(requests.exceptions.Timeout, to=StorageTimeoutError),
-        by_type(requests.exceptions.ConnectionError, to=StorageConnectionError),
+        by_type(
+            requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, to=StorageTimeoutError
+        ),
+        by_type(
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            urllib3.exceptions.ProtocolError,
+            http.client.IncompleteRead,
+            to=StorageConnectionError,
+        ),
     ]

@@ -10,7 +10,11 @@ environment variables may supply it. A value is taken from the first of:
 5. the documented default.
 
 The value is checked against the field's type; a bad one raises ``ImproperlyConfigured`` naming
-where it came from. Options marked ``secret`` never appear in reprs, errors or migrations.
+the option and where it came from. Options marked ``secret`` never appear in reprs, errors or
+migrations. No option takes a negative number (every number is a size, a count, a duration, an
+identifier or a mode). Options marked ``required`` must end up with a value (not None or empty):
+the storage checks that when it first needs a client (:meth:`BaseOptions.check_required`), not
+when it is created, because migrations rebuild storages without their settings' secrets.
 """
 
 from __future__ import annotations
@@ -35,8 +39,11 @@ __all__ = [
     "BaseOptions",
     "OptionInfo",
     "describe",
+    "fits",
     "option",
     "resolve",
+    "secret_keywords",
+    "sources_of",
 ]
 
 T = TypeVar("T", bound="BaseOptions")
@@ -54,6 +61,7 @@ class OptionSpec:
     secret: bool = False
     aliases: tuple[str, ...] = ()
     convert: Callable[[Any], Any] | None = None
+    required: bool = False
 
 
 def _names(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -69,13 +77,15 @@ def option(
     aliases: str | Sequence[str] = (),
     factory: Callable[[], Any] | None = None,
     convert: Callable[[Any], Any] | None = None,
+    required: bool = False,
 ) -> Any:
     """Declare an option field: its default and the settings/env vars that supply it.
 
     ``convert`` turns a value from any source into the field's type (after the source's own
     string parsing for environment variables) and may raise ``ValueError`` or ``TypeError``.
+    ``required`` options have a placeholder default (None or empty) that is not a usable value.
     """
-    spec = OptionSpec(_names(setting), _names(env), secret, _names(aliases), convert)
+    spec = OptionSpec(_names(setting), _names(env), secret, _names(aliases), convert, required)
     metadata = {"option": spec}
     if factory is not None:
         return dataclasses.field(default_factory=factory, metadata=metadata)
@@ -99,6 +109,23 @@ class BaseOptions:
                 shown.append(f"{field.name}={value!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
 
+    def missing_required(self) -> list[str]:
+        """Return the names of the required options that have no value."""
+        return [
+            field.name
+            for field in dataclasses.fields(self)
+            if spec_of(field).required and getattr(self, field.name) in (None, "", [], (), {})
+        ]
+
+    def check_required(self, storage_name: str) -> None:
+        """Raise ``ImproperlyConfigured`` naming each required option without a value."""
+        missing = self.missing_required()
+        if not missing:
+            return
+        fields = {field.name: field for field in dataclasses.fields(self)}
+        wanted = "; ".join(sources_of(name, spec_of(fields[name])) for name in missing)
+        raise ImproperlyConfigured(f"{storage_name} is missing required options: {wanted}")
+
     def secret_values(self) -> list[str]:
         """Return the string values of every secret option (for redaction)."""
         found: list[str] = []
@@ -119,10 +146,26 @@ def _strings_in(value: Any) -> Iterable[str]:
             yield from _strings_in(item)
 
 
+def sources_of(name: str, spec: OptionSpec) -> str:
+    """Return how a user sets the option *name*, e.g. ``'bucket_name' (setting AWS_...)``."""
+    where = [f"setting {setting}" for setting in spec.settings]
+    where += [f"environment variable {var}" for var in spec.env]
+    return f"{name!r} ({', '.join(where)})" if where else repr(name)
+
+
 def spec_of(field: dataclasses.Field[Any]) -> OptionSpec:
     """Return the :class:`OptionSpec` of a dataclass field (an empty one if undeclared)."""
     spec = field.metadata.get("option")
     return spec if isinstance(spec, OptionSpec) else OptionSpec()
+
+
+def secret_keywords(options_cls: type[BaseOptions]) -> dict[str, frozenset[str]]:
+    """Return each secret option of *options_cls* with the keywords that set it (its aliases)."""
+    return {
+        field.name: frozenset((field.name, *spec_of(field).aliases))
+        for field in dataclasses.fields(options_cls)
+        if spec_of(field).secret
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,6 +179,7 @@ class OptionInfo:
     env: tuple[str, ...]
     secret: bool
     doc: str
+    required: bool = False
 
 
 _NOT_GIVEN = object()
@@ -207,6 +251,16 @@ def _check_type(value: Any, kind: Any) -> bool:
     return True
 
 
+def fits(value: Any, kind: Any) -> bool:
+    """Return whether *value* is acceptable for an option annotated *kind* (what resolve checks)."""
+    return _check_type(value, kind) and not _negative(value, kind)
+
+
+def _negative(value: Any, kind: Any) -> bool:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return kind is not Any and number and value < 0
+
+
 def _type_name(kind: Any) -> str:
     text = kind.__name__ if isinstance(kind, type) else str(kind)
     return text.replace("typing.", "").replace("NoneType", "None")
@@ -268,6 +322,10 @@ def resolve(
                 f"Invalid value for {source}: expected {_type_name(kind)}, "
                 f"got {type(value).__name__} {shown}"
             )
+        if _negative(value, kind):
+            raise ImproperlyConfigured(
+                f"Invalid value for {source}: expected a number >= 0, got {value!r}"
+            )
         resolved[name] = value
     return options_cls(**resolved)
 
@@ -283,17 +341,17 @@ def _lookup(
     value = _class_value(storage_cls, (field.name, *spec.aliases), stop)
     if value is not _NOT_GIVEN:
         return value, f"attribute {field.name!r} of {storage_name}"
+    option_name = f"option {field.name!r} of {storage_name}"
     for setting in spec.settings:
         if hasattr(settings, setting):
-            return getattr(settings, setting), f"setting {setting}"
+            return getattr(settings, setting), f"setting {setting} ({option_name})"
     for var in spec.env:
         if var in os.environ:
+            source = f"environment variable {var} ({option_name})"
             try:
-                return _from_env(os.environ[var], kind), f"environment variable {var}"
+                return _from_env(os.environ[var], kind), source
             except ValueError as exc:
-                raise ImproperlyConfigured(
-                    f"Invalid value for environment variable {var}: {exc}"
-                ) from None
+                raise ImproperlyConfigured(f"Invalid value for {source}: {exc}") from None
     return _NOT_GIVEN, ""
 
 
@@ -332,7 +390,9 @@ def describe(options_cls: type[BaseOptions]) -> list[OptionInfo]:
         if not field.init:
             continue
         spec = spec_of(field)
-        if field.default is not dataclasses.MISSING:
+        if spec.required:
+            default = "(required)"
+        elif field.default is not dataclasses.MISSING:
             default = repr(field.default)
         elif field.default_factory is not dataclasses.MISSING:
             default = repr(field.default_factory())
@@ -347,6 +407,7 @@ def describe(options_cls: type[BaseOptions]) -> list[OptionInfo]:
                 env=spec.env,
                 secret=spec.secret,
                 doc=docs.get(field.name, ""),
+                required=spec.required,
             )
         )
     return infos

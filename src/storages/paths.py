@@ -7,13 +7,27 @@ into that form or refuses it with :class:`~django.core.exceptions.SuspiciousFile
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Iterable
 
 from django.core.exceptions import SuspiciousFileOperation
 
-__all__ = ["clean_location", "clean_name", "safe_join", "split_key", "split_level"]
+from storages.errors import StorageNameError
+
+__all__ = [
+    "check_components",
+    "check_no_control_characters",
+    "clean_location",
+    "clean_name",
+    "safe_join",
+    "split_key",
+    "split_level",
+]
+
+#: The longest file name component (in bytes) of nearly every filesystem a server keeps files on.
+NAME_MAX = 255
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -87,3 +101,28 @@ def split_level(prefix: str, keys: Iterable[str]) -> tuple[list[str], list[str]]
         elif head:
             files.append(head)
     return sorted(dirs), files
+
+
+def check_components(key: str, *, encoding: str = "utf-8", max_bytes: int = NAME_MAX) -> None:
+    """Refuse a key with a component longer than *max_bytes* once encoded (ENAMETOOLONG).
+
+    For servers that keep files on a filesystem: checked before a write, so the refusal is the
+    same clear error whatever the server answers (a 550, a 553, an SSH "bad message").
+    """
+    for part in key.split("/"):
+        try:
+            size = len(part.encode(encoding))
+        except UnicodeEncodeError:
+            raise StorageNameError(
+                errno.EILSEQ, f"The name can't be written in {encoding}", key
+            ) from None
+        if size > max_bytes:
+            raise StorageNameError(
+                errno.ENAMETOOLONG, f"A name component is {size} bytes (at most {max_bytes})", key
+            )
+
+
+def check_no_control_characters(key: str) -> None:
+    """Refuse a key holding a control character (for services whose XML can't carry one)."""
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in key):
+        raise StorageNameError(errno.EINVAL, "The name holds a control character", key)

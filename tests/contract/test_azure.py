@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from azure.core.exceptions import ResourceExistsError
@@ -49,7 +49,8 @@ class TestAzureStorageFromSettings(StorageContract):
     """Configured through the documented global settings, overwriting, through STORAGES."""
 
     @pytest.fixture
-    def storage(self, azurite_conn: str) -> Storage:
+    def storage(self, azurite_conn: str) -> Iterator[Storage]:
+        # Yielded inside the block: a pickled copy reads the key from the settings again.
         backend = {"BACKEND": "storages.backends.azure_storage.AzureStorage"}
         with override_settings(
             STORAGES={"default": backend},
@@ -63,6 +64,6 @@ class TestAzureStorageFromSettings(StorageContract):
             storages._storages = {}  # type: ignore[attr-defined]
             storages.backends  # noqa: B018 - reread the overridden STORAGES
             storage = storages.create_storage(backend)
-        assert isinstance(storage, AzureStorage)
-        assert storage.options.file_overwrite is True
-        return storage
+            assert isinstance(storage, AzureStorage)
+            assert storage.options.file_overwrite is True
+            yield storage

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Collection
+from typing import Protocol
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
@@ -21,12 +23,25 @@ from django.core.files.storage import Storage
 from tests.harness.faultproxy import DOWN, UP, FaultProxy
 
 __all__ = [
+    "RequestFaults",
     "interrupted_read",
     "interrupted_save",
     "payload",
     "stalled_operation",
     "transient_errors",
 ]
+
+
+class RequestFaults(Protocol):
+    """What :func:`transient_errors` arms: a :class:`FaultProxy`, or a server's own fault hook
+    where a proxy can't write HTTP (inside TLS)."""
+
+    def fail_requests(
+        self, count: int, status: int = 503, headers: dict[str, str] | None = None
+    ) -> None: ...
+
+    @property
+    def pending(self) -> bool: ...
 
 
 def payload(size: int, seed: str) -> bytes:
@@ -55,6 +70,7 @@ def interrupted_save(
     old, new = payload(size // 4, "old"), payload(size, "new")
     name = storage.save("faults/interrupted.bin", ContentFile(old))
     before = set(storage.listdir("faults")[1])
+    fired = proxy.fired
     proxy.reset_after(int(size * at), direction=UP)
     try:
         saved = storage.save(name, ContentFile(new))
@@ -65,7 +81,7 @@ def interrupted_save(
     else:
         outcome = "retried"
     proxy.clear()
-    assert proxy.fired == 1, "the fault never fired: the test proved nothing"
+    assert proxy.fired == fired + 1, "the fault never fired: the test proved nothing"
     current = _read(storage, name)
     if saved == name:
         assert current == new, "the overwrite reported success but the content is not the new one"
@@ -88,6 +104,7 @@ def interrupted_read(
     content = payload(size, "read")
     name = storage.save("faults/read.bin", ContentFile(content))
     proxy.drop_connections()
+    fired = proxy.fired
     proxy.reset_after(int(size * at), direction=DOWN)
     try:
         data = _read(storage, name)
@@ -99,17 +116,26 @@ def interrupted_read(
         assert data == content, "the read returned corrupted bytes"
         outcome = "resumed"
     proxy.clear()
-    assert proxy.fired == 1, "the fault never fired: the test proved nothing"
+    assert proxy.fired == fired + 1, "the fault never fired: the test proved nothing"
     assert _read(storage, name) == content
     return outcome
 
 
 def transient_errors(
-    storage: Storage, proxy: FaultProxy, *, count: int = 2, status: int = 503
+    storage: Storage,
+    proxy: RequestFaults,
+    *,
+    count: int = 2,
+    status: int = 503,
+    operations: Collection[str] | None = None,
 ) -> None:
-    """Answer *count* requests of each operation with *status*: every operation still succeeds."""
+    """Answer *count* requests of each operation with *status*: every operation still succeeds.
+
+    *operations* picks the ones that get the errors (by default all of ``save``, ``exists``,
+    ``size``, ``read``, ``listdir`` and ``delete``); the others run undisturbed.
+    """
     content = payload(100_000, "transient")
-    operations = [
+    steps = [
         ("save", lambda: storage.save("faults/transient.bin", ContentFile(content))),
         ("exists", lambda: storage.exists("faults/transient.bin")),
         ("size", lambda: storage.size("faults/transient.bin")),
@@ -117,11 +143,14 @@ def transient_errors(
         ("listdir", lambda: storage.listdir("faults")),
         ("delete", lambda: storage.delete("faults/transient.bin")),
     ]
+    assert operations is None or set(operations) <= {label for label, _ in steps}, operations
     results = {}
-    for label, operation in operations:
-        proxy.fail_requests(count, status, {"Retry-After": "0"})
+    for label, operation in steps:
+        armed = operations is None or label in operations
+        if armed:
+            proxy.fail_requests(count, status, {"Retry-After": "0"})
         results[label] = operation()
-        assert not proxy.pending, f"{label}: the {status} answers were never sent"
+        assert not (armed and proxy.pending), f"{label}: the {status} answers were never sent"
     assert results["exists"] is True
     assert results["size"] == len(content)
     assert results["read"] == content
@@ -129,9 +158,9 @@ def transient_errors(
 
 
 def stalled_operation(
-    storage: Storage, proxy: FaultProxy, *, timeout: float, direction: str = DOWN
+    storage: Storage, proxy: FaultProxy, *, timeout: float, direction: str = DOWN, after: int = 1
 ) -> str:
-    """Stall the server during a read, far past the client's *timeout*.
+    """Stall the server during a read, after *after* bytes, far past the client's *timeout*.
 
     The client must notice within a few timeouts: it either retries on a fresh connection and
     reads the whole file (``"retried"``), or raises a clear ``OSError`` (``"raised"``). A client
@@ -141,7 +170,8 @@ def stalled_operation(
     name = storage.save("faults/stalled.bin", ContentFile(content))
     bound = timeout * 5 + 5
     proxy.drop_connections()
-    proxy.stall_after(1, bound + 10, direction=direction)
+    fired = proxy.fired
+    proxy.stall_after(after, bound + 10, direction=direction)
     started = time.monotonic()
     try:
         data = _read(storage, name)
@@ -153,7 +183,7 @@ def stalled_operation(
         outcome = "retried"
     elapsed = time.monotonic() - started
     proxy.clear()
-    assert proxy.fired == 1, "the stall never happened: the test proved nothing"
+    assert proxy.fired == fired + 1, "the stall never happened: the test proved nothing"
     assert elapsed < bound, f"the stalled read took {elapsed:.1f} s (timeout {timeout} s)"
     proxy.drop_connections()
     return outcome

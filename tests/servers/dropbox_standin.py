@@ -16,7 +16,10 @@ The CA certificate clients must trust is written to ``DIR/ca.pem`` (made with ``
 
 Test-only routes (not part of the Dropbox API): ``GET /_standin/health``, ``GET
 /_standin/stats`` (requests per route and upload checks), ``POST /_standin/expire-tokens``
-(make every token issued by ``oauth2/token`` expire) and ``POST /_standin/reset``.
+(make every token issued by ``oauth2/token`` expire), ``POST /_standin/fail?count=N&status=S``
+(the next N API calls answer S with ``Retry-After: 0``, as Dropbox signals transient errors:
+``503`` with a plain body, ``429`` with a ``too_many_requests`` union; ``GET
+/_standin/fail`` says how many are left) and ``POST /_standin/reset``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import re
 import secrets
 import shutil
 import ssl
+import sys
 import tempfile
 import threading
 import time
@@ -40,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs
 
 BLOCK = 4 * 1024 * 1024
@@ -191,6 +195,7 @@ class Dropbox:
             self.cursors: dict[str, tuple[list[dict[str, Any]], int]] = {}
             self.links: dict[str, tuple[str, float]] = {}
             self.issued: dict[str, float] = {}
+            self.failures: list[int] = []
             self.stats.clear()
             for blob in self.blobs.iterdir():
                 blob.unlink()
@@ -353,6 +358,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def setup(self) -> None:
+        # The TLS handshake runs here, in the connection's own thread: a client that stalls it
+        # must not hold up the accept loop (and with it every other client).
+        self.request.do_handshake()
+        super().setup()
+
     @property
     def box(self) -> Dropbox:
         return self.server.box
@@ -423,6 +434,9 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/_standin/stats":
             with self.box.lock:
                 self.send_json(200, dict(self.box.stats))
+        elif self.path == "/_standin/fail":
+            with self.box.lock:
+                self.send_json(200, {"pending": len(self.box.failures)})
         elif self.path.startswith("/cd/0/get/"):
             self.serve_link()
         else:
@@ -439,7 +453,8 @@ class Handler(BaseHTTPRequestHandler):
                 form = {k: v[0] for k, v in parse_qs(self.read_body().decode()).items()}
                 self.send_json(200, self.box.issue_token(form))
             elif path.startswith("/2/"):
-                self.route(path[3:])
+                if not self.injected_failure():
+                    self.route(path[3:])
             else:
                 self.read_body()
                 self.send(404, b"Unknown API function", "text/plain")
@@ -464,10 +479,33 @@ class Handler(BaseHTTPRequestHandler):
         if not self._consumed:
             self.read_body()
 
+    def injected_failure(self) -> bool:
+        """Answer this API call with the next armed failure, if any (``/_standin/fail``)."""
+        with self.box.lock:
+            status = self.box.failures.pop(0) if self.box.failures else None
+            if status is not None:
+                self.box.stats[f"injected {status}"] += 1
+        if status is None:
+            return False
+        self.read_body()
+        headers = {"Retry-After": "0"}
+        if status == 429:
+            error = {"reason": tag("too_many_requests"), "retry_after": 0}
+            body = {"error_summary": "too_many_requests/...", "error": error}
+            self.send(429, json.dumps(body).encode(), headers=headers)
+        else:
+            self.send(status, b"Service Unavailable", "text/plain", headers)
+        return True
+
     def admin(self, path: str) -> None:
         self.read_body()
         if path == "/_standin/reset":
             self.box.reset()
+        elif path == "/_standin/fail":
+            query = parse_qs(self.path.partition("?")[2])
+            count, status = int(query["count"][0]), int(query.get("status", ["503"])[0])
+            with self.box.lock:
+                self.box.failures = [status] * count
         elif path == "/_standin/expire-tokens":
             self.box.expire_tokens()
         else:
@@ -612,8 +650,15 @@ class Handler(BaseHTTPRequestHandler):
         path = self.box.check_path(arg["path"])
         with self.box.lock:
             entry = self.box.lookup(path)
-        if entry.kind != "file" or entry.blob is None:
+            # Opened under the lock: a concurrent upload replaces (unlinks) the blob, and the
+            # download must still send the revision it found, whole, as Dropbox does.
+            handle = entry.blob.open("rb") if entry.kind == "file" and entry.blob else None
+        if handle is None:
             raise ApiError(tag("path", tag("not_file")))
+        with handle:
+            self.send_revision(entry, handle)
+
+    def send_revision(self, entry: Entry, handle: BinaryIO) -> None:
         start, end = 0, entry.size - 1
         status = 200
         headers = {"Dropbox-API-Result": json.dumps(entry.metadata(tagged=False))}
@@ -628,10 +673,10 @@ class Handler(BaseHTTPRequestHandler):
                 end = min(end, int(match.group(2)))
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end}/{entry.size}"
-        self.stream_blob(entry.blob, start, end, status, headers)
+        self.stream_blob(handle, start, end, status, headers)
 
     def stream_blob(
-        self, blob: Path, start: int, end: int, status: int, headers: dict[str, str]
+        self, handle: BinaryIO, start: int, end: int, status: int, headers: dict[str, str]
     ) -> None:
         length = max(0, end - start + 1)
         self.send_response(status)
@@ -641,20 +686,14 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        try:
-            handle = blob.open("rb")
-        except FileNotFoundError:  # replaced concurrently: the connection must not hang
-            self.close_connection = True
-            return
-        with handle:
-            handle.seek(start)
-            remaining = length
-            while remaining:
-                chunk = handle.read(min(COPY_CHUNK, remaining))
-                if not chunk:
-                    break
-                self.wfile.write(chunk)
-                remaining -= len(chunk)
+        handle.seek(start)
+        remaining = length
+        while remaining:
+            chunk = handle.read(min(COPY_CHUNK, remaining))
+            if not chunk:
+                break
+            self.wfile.write(chunk)
+            remaining -= len(chunk)
 
     def get_metadata(self, arg: dict[str, Any]) -> dict[str, Any]:
         path = self.box.check_path(arg["path"])
@@ -740,10 +779,12 @@ class Handler(BaseHTTPRequestHandler):
             self.box.stats["temporary link GET"] += 1
             target = self.box.links.get(token)
             entry = self.box.entries.get(target[0]) if target and target[1] > time.time() else None
-        if entry is None or entry.blob is None:
+            handle = entry.blob.open("rb") if entry is not None and entry.blob else None
+        if entry is None or handle is None:
             self.send(410, b"This link has expired or the file no longer exists", "text/plain")
             return
-        self.stream_blob(entry.blob, 0, entry.size - 1, 200, {})
+        with handle:
+            self.stream_blob(handle, 0, entry.size - 1, 200, {})
 
 
 ROUTES: dict[str, Any] = {
@@ -772,6 +813,11 @@ STYLES = {
 class StandinServer(ThreadingHTTPServer):
     daemon_threads = True
     box: Dropbox
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # a client that went away (a reset, a failed handshake): nothing to report
+        super().handle_error(request, client_address)
 
 
 def make_certificates(workdir: Path) -> ssl.SSLContext:
@@ -805,7 +851,9 @@ def main() -> None:
         args.page_size,
         (args.app_key, args.app_secret, args.refresh_token),
     )
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.socket = context.wrap_socket(
+        server.socket, server_side=True, do_handshake_on_connect=False
+    )
     print(f"Dropbox stand-in on https://127.0.0.1:{args.port} (pid {os.getpid()})", flush=True)
     try:
         server.serve_forever()

@@ -34,7 +34,7 @@ import socketserver
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlencode
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -237,11 +237,18 @@ class NodeHandler(http.server.BaseHTTPRequestHandler):
         self._empty(201)
 
     def do_GET(self, head: bool = False) -> None:
-        target = self._file()
-        if not target.is_file():
+        # Open first, then measure: a file replaced or deleted in between (a concurrent save
+        # or delete) is then served whole from the open handle, as mogstored does.
+        try:
+            handle = self._file().open("rb")
+        except (FileNotFoundError, IsADirectoryError):
             self._empty(404)
             return
-        size = target.stat().st_size
+        with handle:
+            self._send(handle, head)
+
+    def _send(self, handle: BinaryIO, head: bool) -> None:
+        size = os.fstat(handle.fileno()).st_size
         start, end, status = 0, size - 1, 200
         match = _RANGE.match(self.headers.get("Range", ""))
         if match and (match.group(1) or match.group(2)):
@@ -263,15 +270,14 @@ class NodeHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if head:
             return
-        with target.open("rb") as handle:
-            handle.seek(start)
-            remaining = end - start + 1
-            while remaining > 0:
-                block = handle.read(min(remaining, 256 * 1024))
-                if not block:
-                    break
-                self.wfile.write(block)
-                remaining -= len(block)
+        handle.seek(start)
+        remaining = end - start + 1
+        while remaining > 0:
+            block = handle.read(min(remaining, 256 * 1024))
+            if not block:
+                break
+            self.wfile.write(block)
+            remaining -= len(block)
 
     def do_HEAD(self) -> None:
         self.do_GET(head=True)

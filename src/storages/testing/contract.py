@@ -14,6 +14,7 @@ without a capability must say so by raising ``NotImplementedError``, which is te
 
 from __future__ import annotations
 
+import gzip
 import io
 import pickle
 import threading
@@ -31,6 +32,7 @@ from django.utils.module_loading import import_string
 
 from storages.features import Feature, features_of
 from storages.testing.content import ALL_BYTES, GeneratedFile, digest_of
+from storages.testing.names import OutsideLister, check_names_property, outside_lister
 from storages.testing.scenario import SeedScenario
 
 __all__ = ["HOSTILE_NAMES", "TIME_GETTERS", "StorageContract"]
@@ -91,6 +93,14 @@ class StorageContract(SeedScenario):
     threads: ClassVar[int] = 8
     #: Names every operation must refuse with ``SuspiciousFileOperation``.
     hostile_names: ClassVar[list[str]] = HOSTILE_NAMES
+    #: Generated names the names property tries (each stored one costs a few requests).
+    name_examples: ClassVar[int] = 25
+    #: Whether the server under test can hold name components over 255 bytes (a stand-in
+    #: that keeps objects as local files may not, where the real service does).
+    long_name_components: ClassVar[bool] = True
+    #: Characters the server under test can't hold in a name where the real service can (a
+    #: stand-in's limits): generated names holding one are skipped.
+    unsupported_name_characters: ClassVar[str] = ""
 
     @pytest.fixture
     def storage(self) -> Storage:
@@ -99,6 +109,16 @@ class StorageContract(SeedScenario):
     @pytest.fixture
     def features(self, storage: Storage) -> Feature:
         return features_of(storage)
+
+    @pytest.fixture
+    def outside_names(self, storage: Storage) -> OutsideLister | None:
+        """Return what lists the names around the storage (outside its own location), or None.
+
+        The default moves the storage's location (or root) one level up: override it for a
+        backend whose place in its namespace is set otherwise; return None where the storage
+        has nothing around it.
+        """
+        return outside_lister(storage)
 
     # -- the documentation's "Storage" section ---------------------------------------------
     def test_documented_file_access(self, storage: Storage) -> None:
@@ -241,6 +261,25 @@ class StorageContract(SeedScenario):
                 else:
                     accepted.append(f"{hostile!r}: accepted")
         assert accepted == []
+
+    def test_any_name_is_stored_faithfully_or_refused(
+        self, storage: Storage, outside_names: OutsideLister | None
+    ) -> None:
+        check_names_property(
+            storage,
+            outside_names,
+            max_examples=self.name_examples,
+            long_components=self.long_name_components,
+            skip_characters=self.unsupported_name_characters,
+        )
+
+    def test_compressed_file_names_read_back_as_saved(self, storage: Storage) -> None:
+        """A ``.gz`` name says what the file is, not how to transfer it: no decompressing."""
+        compressed = gzip.compress(b"a,b\n1,2\n", mtime=0)
+        for wanted in ["data.csv.gz", "archive.tar.gz", "style.css.bz2"]:
+            name = storage.save(wanted, ContentFile(compressed))
+            assert _read_all(storage, name) == compressed
+            assert storage.size(name) == len(compressed)
 
     def test_clashing_names(self, storage: Storage) -> None:
         first = storage.save("clash.txt", ContentFile(b"first"))

@@ -13,6 +13,7 @@ from storages.errors import (
     StorageTimeoutError,
     by_type,
 )
+from storages.http import requests_rules
 
 try:
     from azure.core.exceptions import (
@@ -44,6 +45,16 @@ def _by_status(exc: BaseException) -> type[StorageError] | None:
     return None
 
 
+def _broken_stream(exc: BaseException) -> type[StorageError] | None:
+    """A download that broke mid-body: the SDK wraps the transport's error, with no status."""
+    if not isinstance(exc, HttpResponseError) or exc.status_code is not None:
+        return None
+    inner = getattr(exc, "inner_exception", None)
+    if inner is None or inner is exc:
+        return None
+    return next(filter(None, (rule(inner) for rule in requests_rules())), None)
+
+
 AZURE_ERRORS = ErrorTranslator(
     [
         by_type(ResourceNotFoundError, to=StorageNotFoundError),
@@ -52,6 +63,7 @@ AZURE_ERRORS = ErrorTranslator(
         by_type(ServiceRequestTimeoutError, ServiceResponseTimeoutError, to=StorageTimeoutError),
         by_type(ServiceRequestError, ServiceResponseError, to=StorageConnectionError),
         _by_status,
+        _broken_stream,
     ],
     backend="Azure",
 )

@@ -33,6 +33,9 @@ class BlobReadStream(ChunkStream):
         try:
             chunks, headers = blob._client.blob.download(
                 range=f"bytes={offset}-" if offset else None,
+                # The stored bytes, as saved: a "x.csv.gz" is stored with Content-Encoding gzip
+                # (for browsers), which the SDK would otherwise undo (or fail to, on non-gzip).
+                decompress=False,
                 cls=lambda _response, deserialized, headers: (deserialized, headers),
             )
         except HttpResponseError as exc:

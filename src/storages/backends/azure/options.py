@@ -28,7 +28,11 @@ class AzureOptions(BaseOptions):
     )
     """The account's access key. Signs requests and SAS URLs."""
     azure_container: str | None = option(
-        None, setting="AZURE_CONTAINER", env="AZURE_STORAGE_CONTAINER", aliases=("container",)
+        None,
+        setting="AZURE_CONTAINER",
+        env="AZURE_STORAGE_CONTAINER",
+        aliases=("container",),
+        required=True,
     )
     """The container that holds the files. It must exist: the storage does not create it."""
     azure_ssl: bool = option(True, setting="AZURE_SSL")
@@ -36,7 +40,9 @@ class AzureOptions(BaseOptions):
     upload_max_conn: int = option(2, setting="AZURE_UPLOAD_MAX_CONN")
     """Blocks of one file uploaded at the same time (connections per upload)."""
     timeout: float | None = option(20, setting="AZURE_CONNECTION_TIMEOUT_SECS")
-    """Seconds to wait for a connection to the service."""
+    """Seconds to wait for a connection to the service, and for each read of its answers: a
+    stalled connection fails (and is retried, see `client_options`) after this long. `None`
+    keeps the SDK's defaults (20 s to connect, 60 s per read)."""
     max_memory_size: int = option(2 * 1024 * 1024, setting="AZURE_BLOB_MAX_MEMORY_SIZE")
     """Bytes per uploaded block (at least 1 MiB). A write holds at most
     `(upload_max_conn + 1) * max_memory_size` bytes in memory; a smaller file is sent in one
@@ -77,6 +83,10 @@ class AzureOptions(BaseOptions):
     api_version: str | None = option(None, setting="AZURE_API_VERSION")
     """Storage REST API version the client speaks (the SDK's newest when `None`)."""
     client_options: dict[str, Any] = option(setting="AZURE_CLIENT_OPTIONS", factory=dict)
-    """Extra keyword arguments of `BlobServiceClient` (retry policy, proxies, ...)."""
+    """Extra keyword arguments of `BlobServiceClient` (proxies, ...). A failed request is
+    retried at most `retry_total` times (3), a refused connection `retry_connect` times (2),
+    after `retry_backoff_factor` seconds (0.5), then twice as long each time up to
+    `retry_backoff_max` (2): a service that is down fails a call in under 2 s. `retry_policy`
+    replaces that policy."""
     default_content_type: str = option("application/octet-stream")
     """Content type of files whose type can't be guessed from their name."""

@@ -14,6 +14,7 @@ from django.core.files.storage import Storage
 from storages.backends.azure.errors import AZURE_ERRORS
 from storages.backends.azure.files import BlobReadStream, BlockWriter
 from storages.backends.azure.options import AZURE_MAX_SLASHES, AZURE_NAME_MAX_LEN, AzureOptions
+from storages.backends.azure.retry import BoundedRetry
 from storages.base import BaseStorage
 from storages.errors import MissingDependencyError
 from storages.features import Feature
@@ -97,6 +98,16 @@ class AzureStorage(BaseStorage[AzureOptions]):
                 key = key or EMULATOR_ACCOUNT_KEY
         return name, key
 
+    def _secrets(self) -> list[str]:
+        # The credentials inside a connection string also show up on their own (a SAS token in
+        # the query string of each request).
+        found = list(super()._secrets())
+        for part in (self.options.connection_string or "").split(";"):
+            name, _, value = part.partition("=")
+            if name.strip().lower() in ("accountkey", "sharedaccesssignature") and value.strip():
+                found.append(value.strip())
+        return found
+
     def account_url(self) -> str:
         """Return the endpoint of the account's Blob service."""
         name, _ = self._account()
@@ -104,19 +115,32 @@ class AzureStorage(BaseStorage[AzureOptions]):
             return f"http://{EMULATOR_HOST}/{name}"
         if not name:
             raise ImproperlyConfigured(
-                "AzureStorage needs AZURE_ACCOUNT_NAME (or AZURE_CONNECTION_STRING)"
+                "AzureStorage needs AZURE_ACCOUNT_NAME (the 'account_name' option), or "
+                "AZURE_CONNECTION_STRING (the 'connection_string' option)"
             )
         return f"{self.azure_protocol}://{name}.blob.{self.options.endpoint_suffix}"
+
+    def error_context(self) -> str:
+        """Name the container and endpoint in errors (without the query: it may hold a SAS)."""
+        endpoint = "its endpoint"
+        with contextlib.suppress(Exception):  # a client that can't be built fails in the call
+            endpoint = str(self.client.url).split("?", 1)[0]
+        return f"Azure container {self.options.azure_container!r} at {endpoint}"
 
     def _client_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "connection_data_block_size": STREAM_BLOCK_SIZE,
         }
         if self.options.timeout is not None:
+            # Both waits: a server that accepts and then stalls fails as fast as one that
+            # never answers (the SDK's own read timeout is a minute).
             kwargs["connection_timeout"] = self.options.timeout
+            kwargs["read_timeout"] = self.options.timeout
         if self.options.api_version:
             kwargs["api_version"] = self.options.api_version
         kwargs.update(self.options.client_options)
+        if "retry_policy" not in kwargs:
+            kwargs["retry_policy"] = BoundedRetry(**kwargs)
         return kwargs
 
     def _create_client(self) -> BlobServiceClient:
@@ -166,6 +190,11 @@ class AzureStorage(BaseStorage[AzureOptions]):
         if key.count("/") > AZURE_MAX_SLASHES:
             raise SuspiciousFileOperation(
                 f"Azure blob names can't have more than {AZURE_MAX_SLASHES} slashes: {name!r}"
+            )
+        if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in key):
+            # The service refuses control characters; listings of such a name never end.
+            raise SuspiciousFileOperation(
+                f"Azure blob names can't hold control characters: {name!r}"
             )
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
@@ -262,7 +291,8 @@ class AzureStorage(BaseStorage[AzureOptions]):
             base = f"{self.azure_protocol}://{self.options.custom_domain}/{self.container}"
             url = f"{base}/{quote(key, safe='/~')}"
         else:
-            url = str(self._blob(key).url)
+            # Without its query: the SDK appends the storage's own SAS token (AZURE_SAS_TOKEN).
+            url = str(self._blob(key).url).split("?", 1)[0]
         if expire is None:
             return url
         sas = self._sas_token(key, expire, parameters or {}, mode)

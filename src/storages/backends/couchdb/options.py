@@ -5,10 +5,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from storages.options import BaseOptions, option
 
 __all__ = ["CouchDBOptions"]
+
+
+def _server(value: Any) -> Any:
+    """Refuse a server that is not an http(s) URL with a host (the URL may hold a password)."""
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http:// or https:// URL with a host")
+    return value
 
 
 def _storage_options(value: Any) -> dict[str, str]:
@@ -27,6 +37,7 @@ class CouchDBOptions(BaseOptions):
         setting="COUCHDB_DEFAULT_SERVER",
         env="COUCHDB_SERVER",
         secret=True,
+        convert=_server,
     )
     """URL of the CouchDB server; it may carry credentials (`http://user:pass@host:5984`),
     which are never shown. Given to the constructor it beats `COUCHDB_STORAGE_OPTIONS`,
@@ -35,9 +46,10 @@ class CouchDBOptions(BaseOptions):
     """Name of the database holding the files (it must exist). Given to the constructor it
     beats `COUCHDB_STORAGE_OPTIONS["database"]`."""
     storage_options: dict[str, str] = option(
-        factory=dict, setting="COUCHDB_STORAGE_OPTIONS", convert=_storage_options
+        factory=dict, setting="COUCHDB_STORAGE_OPTIONS", convert=_storage_options, secret=True
     )
-    """The 1.x dict `{"server": ..., "database": ...}`."""
+    """The 1.x dict `{"server": ..., "database": ...}`; secret, as its server URL may carry
+    credentials."""
     username: str | None = option(None, setting="COUCHDB_USERNAME", env="COUCHDB_USERNAME")
     """User name for HTTP basic authentication (instead of credentials in the URL)."""
     password: str | None = option(

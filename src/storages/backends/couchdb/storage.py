@@ -8,8 +8,8 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from storages import paths
-from storages.backends.couchdb.errors import COUCHDB_ERRORS, CouchDBHTTPError, check
+from storages import http, paths
+from storages.backends.couchdb.errors import COUCHDB_ERRORS, check
 from storages.backends.couchdb.options import CouchDBOptions
 from storages.base import BaseStorage
 from storages.errors import MissingDependencyError, StorageExistsError, StorageNotFoundError
@@ -34,6 +34,11 @@ def doc_id(key: str) -> str:
     return "%" + key if key[:1] in ("_", "%") else key
 
 
+def _has_file(document: dict[str, Any] | None) -> bool:
+    """Return whether *document* holds a file (a document being recreated has no content)."""
+    return document is not None and ATTACHMENT in document.get("_attachments", {})
+
+
 def key_of(document_id: str) -> str:
     """Return the key of a document id (the inverse of :func:`doc_id`)."""
     return document_id[1:] if document_id.startswith("%") else document_id
@@ -50,6 +55,19 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         if requests is None:
             raise MissingDependencyError("requests", "couchdb")
         super().__init__(**options)
+        self._configure(options)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_auth", None)  # the password: derived again from the options
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self._configure(self._constructor_args[1])
+
+    def _configure(self, options: dict[str, Any]) -> None:
+        """Derive the server URL, credentials and database from the options (*options* given)."""
         legacy = self.options.storage_options
         server = self.options.server
         if "server" not in options and legacy.get("server"):
@@ -72,7 +90,10 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         self.database_name = database
 
     def _secrets(self) -> list[str]:
-        secrets = list(super()._secrets())
+        # Not every value of COUCHDB_STORAGE_OPTIONS: its database name stays readable.
+        options = self.options
+        secrets = [options.server, options.storage_options.get("server", "")]
+        secrets.append(options.password or "")
         if self._auth is not None and self._auth[1]:
             secrets += [self._auth[1], quote(self._auth[1], safe="")]
         return secrets
@@ -97,7 +118,9 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
 
     def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.options.timeout)
-        return self.client.request(method, url, **kwargs)
+        # 429/502/503/504 answers are retried (Retry-After honoured), and reads after a broken
+        # or stalled connection too: a failover or an overloaded node is no error to callers.
+        return http.request(self.client, method, url, **kwargs)
 
     def _document(self, key: str) -> dict[str, Any] | None:
         response = self._request("GET", self._doc_url(key))
@@ -134,29 +157,42 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         headers = {"Content-Type": content_type or "application/octet-stream"}
         for _ in range(_RETRIES):
             document = self._document(key)
-            if document is not None and not self.overwrites_files:
+            if _has_file(document) and not self.overwrites_files:
                 raise StorageExistsError(f"CouchDB: {key!r} was created by another writer")
             params = {"rev": document["_rev"]} if document is not None else None
             fileobj.seek(0)
             body: Any = SizedBody(fileobj, size) if size else b""
             response = self._request("PUT", url, params=params, data=body, headers=headers)
+            if response.status_code == 404 and document is None:
+                # pouchdb-server keeps a deleted document's id: it takes no attachment without
+                # a revision until the document is created again (empty, for an instant).
+                created = self._request("PUT", self._doc_url(key), json={})
+                if created.status_code != 409:  # 409: another writer recreated it first
+                    check(created)  # a missing database fails here
+                continue
+            if response.status_code in (404, 409) and self.overwrites_files and document:
+                # Another writer saved or deleted the file since it was read (pouchdb-server
+                # answers 404 for a deleted one): this save counts as made just before that
+                # change, which replaced it. Retrying instead starves writers of a busy file.
+                # (Without a document the change may be another writer's empty re-creation,
+                # not a whole file: then try again.)
+                return
             if response.status_code == 409 and self.overwrites_files:
-                continue  # another writer made a new revision in between: replace that one
+                continue
             check(response)
             return
         raise StorageExistsError(f"CouchDB: {key!r} kept changing while it was saved")
 
     def _delete(self, key: str) -> None:
-        for _ in range(_RETRIES):
-            document = self._document(key)
-            if document is None:
-                return
-            response = self._request("DELETE", self._doc_url(key), params={"rev": document["_rev"]})
-            if response.status_code in (404, 409):
-                continue
-            check(response)
+        document = self._document(key)
+        if document is None:
             return
-        raise CouchDBHTTPError(409, "conflict", f"{key!r} kept changing while it was deleted")
+        response = self._request("DELETE", self._doc_url(key), params={"rev": document["_rev"]})
+        if response.status_code in (404, 409):
+            # Another writer deleted or saved the file since it was read: this delete counts as
+            # made just before that change. Retrying instead starves deletes of a busy file.
+            return
+        check(response)
 
     def _exists(self, key: str) -> bool:
         response = self._request("HEAD", self._doc_url(key))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db import IntegrityError, OperationalError
 
 from storages import paths
 from storages.backends.database.errors import DATABASE_ERRORS
@@ -15,6 +19,7 @@ from storages.backends.database.tables import FileInfo, ModelTable, Table, UserT
 from storages.base import BaseStorage
 from storages.errors import StorageNotFoundError
 from storages.features import Feature
+from storages.files import DEFAULT_CHUNK_SIZE
 
 __all__ = ["DatabaseStorage"]
 
@@ -22,6 +27,36 @@ _USER_TABLE_FEATURES = Feature.URL | Feature.LISTDIR | Feature.ATOMIC_WRITE
 _MODEL_TABLE_FEATURES = (
     _USER_TABLE_FEATURES | Feature.MODIFIED_TIME | Feature.CREATED_TIME | Feature.CONTENT_TYPE
 )
+
+
+#: Tries of an operation the database rolled back to break a deadlock, and of an open whose
+#: file was replaced before its first read.
+_ATTEMPTS = 10
+#: Errors of a transaction the database rolled back for another to go on (it may simply run
+#: again): serialization failure, deadlock (SQLSTATE); deadlock (MySQL/MariaDB error number).
+_RETRY_SQLSTATES = ("40001", "40P01")
+_RETRY_MYSQL_ERRORS = (1213,)
+
+
+def _codes(exc: Exception) -> tuple[str | None, Any]:
+    """Return the SQLSTATE and the first argument (MySQL's error number) of *exc*'s cause."""
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    args: tuple[Any, ...] = getattr(cause, "args", ())
+    return sqlstate, args[0] if args else None
+
+
+def _deadlocked(exc: OperationalError) -> bool:
+    """Return whether the database rolled *exc*'s transaction back to let another go on."""
+    sqlstate, number = _codes(exc)
+    return sqlstate in _RETRY_SQLSTATES or number in _RETRY_MYSQL_ERRORS
+
+
+def _name_taken(exc: IntegrityError) -> bool:
+    """Return whether *exc* is a duplicate of a unique name (another writer's committed row)."""
+    sqlstate, number = _codes(exc)
+    sqlite = str(exc.__cause__).startswith("UNIQUE constraint failed")
+    return sqlstate == "23505" or number == 1062 or sqlite
 
 
 class _BlobStream:
@@ -33,8 +68,23 @@ class _BlobStream:
         self._pos = offset
         self._limit = limit
         self.size: int | None = info.size
+        self._pending = b""
+
+    def prefetch(self) -> bool:
+        """Read a small file whole now; return False if the stored version is gone already.
+
+        A larger file is read as asked (a caller that seeks first must not pay for a read).
+        """
+        if self._info.size - self._pos > min(self._limit, DEFAULT_CHUNK_SIZE):
+            return True
+        self._pending = self.read()
+        return bool(self._pending) or self._info.size <= self._pos
 
     def read(self, n: int = -1, /) -> bytes:
+        if self._pending:
+            data = self._pending if n is None or n < 0 else self._pending[:n]
+            self._pending = self._pending[len(data) :]
+            return data
         remaining = self._info.size - self._pos
         if remaining <= 0:
             return b""
@@ -44,7 +94,7 @@ class _BlobStream:
         return data
 
     def close(self) -> None:
-        pass
+        self._pending = b""
 
 
 class DatabaseStorage(BaseStorage[DatabaseOptions]):
@@ -94,13 +144,45 @@ class DatabaseStorage(BaseStorage[DatabaseOptions]):
 
     # -- hooks ------------------------------------------------------------------------------
     def _open_stream(self, key: str, offset: int) -> _BlobStream:
-        return _BlobStream(self.table, self._info(key), offset, self.options.block_size)
+        # A save replaces the rows of a name, so the version found by the lookup may be gone
+        # by the first read: a small file is read at once, and looked up again if it was.
+        # Only from the start of the file (a later offset continues a version already partly
+        # read and must not switch to another). A larger file replaced before its first read
+        # fails with a clear error instead.
+        for _ in range(_ATTEMPTS):
+            stream = _BlobStream(self.table, self._info(key), offset, self.options.block_size)
+            if offset or stream.prefetch():
+                return stream
+        raise StorageNotFoundError(f"Database: {key!r} was replaced or deleted while opened")
 
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
-        self.table.write(key, fileobj, size, content_type)
+        def write() -> None:
+            fileobj.seek(0)
+            try:
+                self.table.write(key, fileobj, size, content_type)
+            except IntegrityError as exc:
+                if not (self.overwrites_files and _name_taken(exc)):
+                    raise
+                # Another writer stored this name while this save ran (the database reports
+                # a duplicate only once that row is committed): this save counts as made just
+                # before it, so replaced by it. Retrying instead starves writers of a busy name.
+
+        self._retry_deadlocks(write)
 
     def _delete(self, key: str) -> None:
-        self.table.delete(key)
+        self._retry_deadlocks(lambda: self.table.delete(key))
+
+    def _retry_deadlocks(self, operation: Callable[[], None]) -> None:
+        """Run *operation* again when the database chose it as a deadlock's victim (two writers
+        of one name on MariaDB both lock the gap where it would be, then both insert)."""
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                operation()
+                return
+            except OperationalError as exc:
+                if attempt == _ATTEMPTS or not _deadlocked(exc):
+                    raise
+            time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311 - jitter, not a secret
 
     def _exists(self, key: str) -> bool:
         if key.endswith("/") or not key:

@@ -235,10 +235,16 @@ class UserTable:
     def read(self, info: FileInfo, offset: int, size: int) -> bytes:
         rows = _execute(
             self.connection,
-            f"SELECT SUBSTR({self.blob}, %s, %s) FROM {self.table} WHERE {self.name} = %s",  # noqa: S608
+            f"SELECT SUBSTR({self.blob}, %s, %s), {self.size} FROM {self.table} "  # noqa: S608
+            f"WHERE {self.name} = %s",
             [offset + 1, size, info.ref],
         )
-        return _bytes(rows[0][0]) if rows else b""
+        # A save replaces the row in place: bytes of a row of another size belong to another
+        # version and are not returned (as none are of a deleted file). One of the same size
+        # can't be told apart: only a read in one statement is sure to get a single version.
+        if not rows or int(rows[0][1] or 0) != info.size:
+            return b""
+        return _bytes(rows[0][0])
 
     def _append_sql(self) -> str | None:
         vendor = self.connection.vendor

@@ -16,6 +16,7 @@ from storages.features import Feature
 
 try:
     import dropbox
+    import requests
     from dropbox.files import (
         CommitInfo,
         FileMetadata,
@@ -27,6 +28,11 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("dropbox", "dropbox") from exc
 
 __all__ = ["DropBoxStorage", "DropboxStorage"]
+
+#: Attempts of a call that changes nothing (or nothing more when repeated) on a new connection
+#: after a broken one. The SDK retries error answers, never a broken connection: a keep-alive
+#: connection the server closed while idle would fail the next call.
+_ATTEMPTS = 2
 
 
 class _DownloadStream:
@@ -122,8 +128,9 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
         can_refresh = bool(options.oauth2_refresh_token and options.app_key)
         if not options.oauth2_access_token and not can_refresh:
             raise ImproperlyConfigured(
-                "DropboxStorage needs credentials: set DROPBOX_OAUTH2_TOKEN, or "
-                "DROPBOX_OAUTH2_REFRESH_TOKEN with DROPBOX_APP_KEY (and DROPBOX_APP_SECRET)."
+                "DropboxStorage needs credentials: set DROPBOX_OAUTH2_TOKEN (the "
+                "'oauth2_access_token' option), or DROPBOX_OAUTH2_REFRESH_TOKEN with "
+                "DROPBOX_APP_KEY (and DROPBOX_APP_SECRET)."
             )
         return dropbox.Dropbox(
             oauth2_access_token=options.oauth2_access_token,
@@ -143,8 +150,21 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
     def _is_root(self, key: str) -> bool:
         return key.rstrip("/") == self.location_prefix
 
+    def _repeatable(self, route: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the SDK method *route*, again on a new connection if the connection broke.
+
+        Only for routes that read, or whose repetition changes nothing (a delete): an upload
+        that broke may have been stored already, and is not sent twice.
+        """
+        for _ in range(_ATTEMPTS - 1):
+            try:
+                return getattr(self.client, route)(*args, **kwargs)
+            except requests.exceptions.ConnectionError:
+                continue
+        return getattr(self.client, route)(*args, **kwargs)
+
     def _metadata(self, key: str) -> Any:
-        return self.client.files_get_metadata(self._path(key))
+        return self._repeatable("files_get_metadata", self._path(key))
 
     def _file_metadata(self, key: str) -> Any:
         metadata = self._metadata(key)
@@ -156,7 +176,9 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
     def _open_stream(self, key: str, offset: int) -> _DownloadStream:
         # Dropbox honours Range on files/download; the SDK passes extra headers through.
         headers = {"Range": f"bytes={offset}-"} if offset else None
-        metadata, response = self.client.files_download(self._path(key), extra_headers=headers)
+        metadata, response = self._repeatable(
+            "files_download", self._path(key), extra_headers=headers
+        )
         return _DownloadStream(response, metadata.size)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> _UploadWriter:
@@ -168,7 +190,7 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
         if self._is_root(key):
             raise SuspiciousFileOperation("Refusing to delete the root folder of the storage")
         try:
-            self.client.files_delete_v2(self._path(key))
+            self._repeatable("files_delete_v2", self._path(key))
         except dropbox.exceptions.ApiError as exc:
             if not is_not_found(exc):
                 raise
@@ -188,9 +210,8 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
         return int(self._file_metadata(key).size)
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        client = self.client
         try:
-            result = client.files_list_folder(self._path(prefix))
+            result = self._repeatable("files_list_folder", self._path(prefix))
         except dropbox.exceptions.ApiError as exc:
             if is_not_found(exc) and self._is_root(prefix):
                 return [], []  # nothing was saved yet, so the root folder does not exist yet
@@ -205,12 +226,12 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
                     files.append(entry.name)
             if not result.has_more:
                 return dirs, files
-            result = client.files_list_folder_continue(result.cursor)
+            result = self._repeatable("files_list_folder_continue", result.cursor)
 
     def _url(self, key: str, **kwargs: Any) -> str:
         if kwargs:
             raise TypeError(f"DropboxStorage.url() takes no options, got {sorted(kwargs)}")
-        return str(self.client.files_get_temporary_link(self._path(key)).link)
+        return str(self._repeatable("files_get_temporary_link", self._path(key)).link)
 
     def _modified_time(self, key: str) -> datetime:
         modified: datetime = self._file_metadata(key).server_modified

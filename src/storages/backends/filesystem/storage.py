@@ -9,14 +9,16 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 
 from storages import paths
+from storages.backends.filesystem.options import LocalOptions
 from storages.features import FILESYSTEM_FEATURES, Feature
+from storages.options import resolve
 
 __all__ = ["AtomicWriteFile", "LocalStorage", "write_atomically"]
 
@@ -132,6 +134,32 @@ class LocalStorage(FileSystemStorage):
 
     #: Whether saving under an existing name replaces the file (see OverwriteStorage).
     replaces_files: ClassVar[bool] = False
+    #: The declared options, checked (not resolved: Django reads its settings lazily) on creation.
+    options_class: ClassVar[type[LocalOptions]] = LocalOptions
+
+    def __init__(
+        self,
+        location: str | os.PathLike[str] | None = None,
+        base_url: str | None = None,
+        file_permissions_mode: int | None = None,
+        directory_permissions_mode: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        given = {
+            "location": location,
+            "base_url": base_url,
+            "file_permissions_mode": file_permissions_mode,
+            "directory_permissions_mode": directory_permissions_mode,
+        }
+        resolve(
+            self.options_class,
+            type(self),
+            {name: value for name, value in given.items() if value is not None},
+            stop=LocalStorage,
+        )
+        super().__init__(
+            location, base_url, file_permissions_mode, directory_permissions_mode, **kwargs
+        )
 
     def _save(self, name: str, content: File) -> str:
         while True:

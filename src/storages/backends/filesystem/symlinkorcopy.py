@@ -18,6 +18,8 @@ __all__ = ["SymlinkOrCopyStorage"]
 def _directories(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
+    if not isinstance(value, (str, list, tuple)):
+        raise ImproperlyConfigured("symlink_within must be a list of directory paths")
     items = value.split(os.pathsep) if isinstance(value, str) else list(value)
     if not all(isinstance(item, (str, os.PathLike)) for item in items):
         raise ImproperlyConfigured("symlink_within must be a list of directory paths")

@@ -150,9 +150,10 @@ class FTPPool:
         self._idle: list[FTPConnection] = []
         self._closed = False
 
-    def acquire(self) -> FTPConnection:
-        """Return a usable connection, reusing an idle one when it still answers."""
-        while self._idle:
+    def acquire(self, *, new: bool = False) -> FTPConnection:
+        """Return a usable connection, reusing an idle one when it still answers (unless
+        *new*: after a failure the idle ones may be broken as well)."""
+        while self._idle and not new:
             connection = self._idle.pop()
             if connection.check(self._idle_check):
                 connection.busy = True

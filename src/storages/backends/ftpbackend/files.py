@@ -13,7 +13,8 @@ import ssl
 from collections.abc import Callable
 
 from storages.backends.ftpbackend.client import FTPConnection, FTPPool
-from storages.errors import StorageConnectionError
+from storages.backends.ftpbackend.errors import reply_code
+from storages.errors import StorageConnectionError, StorageError
 
 __all__ = ["FTPReadStream", "FTPWriter", "temporary_name"]
 
@@ -121,6 +122,7 @@ class FTPWriter:
         self._path = path
         self._replace = replace
         self._failed = False
+        self._written = 0
 
     def write(self, data: bytes, /) -> None:
         try:
@@ -129,6 +131,7 @@ class FTPWriter:
             self._failed = True
             self.abort()  # the transfer is lost: free its sockets now
             raise
+        self._written += len(data)
 
     def commit(self) -> None:
         if self._failed:
@@ -140,23 +143,62 @@ class FTPWriter:
         try:
             _close_data(self._sock, complete=True)
             connection.ftp.voidresp()
+            self._check_size(connection)
             self._replace(connection, self._temp, self._path)
             broken = False
-        except BaseException:
-            with contextlib.suppress(OSError, EOFError, ftplib.Error):
-                connection.ftp.delete(self._temp)
-                broken = False
+        except BaseException as exc:
+            # After a timeout or a reset the control connection is out of step (or gone): its
+            # next reply could be the late answer to this one. Only a reply leaves it usable.
+            answered = isinstance(exc, (ftplib.Error, StorageError))
+            broken = not self._discard(connection if answered else None)
             raise
         finally:
             self._pool.release(connection, broken=broken)
+
+    def _check_size(self, connection: FTPConnection) -> None:
+        # In stream mode the end of the data connection is the end of the file: a connection
+        # cut (or reset) mid-upload looks complete to the server, which answers 226. Only the
+        # stored size tells, before a truncated file replaces the target.
+        try:
+            stored = connection.ftp.size(self._temp)
+        except ftplib.error_perm as exc:
+            if reply_code(exc) in ("500", "502", "504"):
+                return  # the server has no SIZE: nothing to check against
+            raise
+        if stored != self._written:
+            raise StorageConnectionError(
+                f"The upload of {self._path!r} was interrupted: the server stored {stored} of "
+                f"{self._written} bytes"
+            )
 
     def abort(self) -> None:
         connection, self._connection = self._connection, None
         if connection is None:
             return
         _close_data(self._sock, complete=False)
-        usable = _end_early(connection)
-        if usable:
-            with contextlib.suppress(OSError, EOFError, ftplib.Error):
-                connection.ftp.delete(self._temp)
+        in_step = _end_early(connection)
+        usable = self._discard(connection if in_step else None)
         self._pool.release(connection, broken=not usable)
+
+    def _discard(self, connection: FTPConnection | None) -> bool:
+        """Delete the temporary file over *connection*, or over a new one if it is broken
+        (None, or failing now): the partial upload must not stay behind. Return whether
+        *connection* is still usable."""
+        if connection is not None:
+            try:
+                connection.ftp.delete(self._temp)
+                return True
+            except ftplib.error_perm:
+                return True  # refused (or already gone): the connection is fine
+            except (OSError, EOFError, ftplib.Error):
+                pass
+        with contextlib.suppress(OSError, EOFError, ftplib.Error):
+            fresh = self._pool.acquire(new=True)
+            fresh_broken = True
+            try:
+                with contextlib.suppress(ftplib.error_perm):
+                    fresh.ftp.delete(self._temp)
+                fresh_broken = False
+            finally:
+                self._pool.release(fresh, broken=fresh_broken)
+        return False

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from storages import paths
 from storages.backends.ftpbackend.client import (
     FTPConnection,
     FTPPool,
@@ -72,6 +73,16 @@ class FTPStorage(BaseStorage[FTPOptions]):
         super().__init__(**options)
         location = self.options.location
         self._location: Location | None = parse_location(location) if location else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_location", None)  # it holds the password: parsed again from the options
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        location = self.options.location
+        self._location = parse_location(location) if location else None
 
     def security_warnings(self) -> list[tuple[str, str]]:
         """Warn about plain FTP (password and files in clear text) to a host off this machine."""
@@ -186,6 +197,7 @@ class FTPStorage(BaseStorage[FTPOptions]):
         return self._held(open_)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
+        paths.check_components(key, encoding=self.options.encoding)
         path = self._path(key)
 
         def open_(pool: FTPPool, connection: FTPConnection) -> FTPWriter:
@@ -212,11 +224,19 @@ class FTPStorage(BaseStorage[FTPOptions]):
         path = self._path(key)
 
         def delete(connection: FTPConnection) -> None:
-            try:
-                connection.ftp.delete(path)
-            except ftplib.error_perm as exc:
-                if not _missing(exc) or self._exists_on(connection, path):
-                    raise
+            # A 550 means missing or refused: the file still there says refused, unless another
+            # writer saved it again since (then delete that one, a few times at most).
+            for attempt in range(3):
+                try:
+                    connection.ftp.delete(path)
+                    return
+                except ftplib.error_perm as exc:
+                    if not _missing(exc):
+                        raise
+                    if not self._exists_on(connection, path):
+                        return  # missing: nothing to delete
+                    if attempt == 2:
+                        raise  # there every time: refused
 
         self._run(delete)
 
@@ -265,7 +285,12 @@ class FTPStorage(BaseStorage[FTPOptions]):
                         raise
                 else:
                     lines: list[str] = []
-                    ftp.retrlines(f"LIST {path}" if path else "LIST", lines.append)
+                    # Plain LIST hides dot files on vsftpd (and others): ask for all, ls-style.
+                    try:
+                        ftp.retrlines(f"LIST -a {path}" if path else "LIST -a", lines.append)
+                    except ftplib.error_perm:  # a server without ls options
+                        lines.clear()
+                        ftp.retrlines(f"LIST {path}" if path else "LIST", lines.append)
                     entries = [e for e in map(parse_list_line, lines) if e is not None]
                     # vsftpd lists a missing directory as empty.
                     if not entries and path and not self._is_dir(connection, path):

@@ -6,6 +6,7 @@ from storages.errors import (
     ErrorTranslator,
     MissingDependencyError,
     StorageConnectionError,
+    StorageError,
     StorageExistsError,
     StorageNotFoundError,
     StoragePermissionError,
@@ -21,6 +22,14 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 __all__ = ["GCS_ERRORS"]
 
+
+def _retries_exhausted(exc: BaseException) -> type[StorageError] | None:
+    """A call retried until its deadline fails as its last attempt did."""
+    if isinstance(exc, api.RetryError) and exc.cause is not None and exc.cause is not exc:
+        return GCS_ERRORS.classify(exc.cause)
+    return None
+
+
 GCS_ERRORS = ErrorTranslator(
     [
         by_type(api.NotFound, to=StorageNotFoundError),
@@ -28,6 +37,7 @@ GCS_ERRORS = ErrorTranslator(
         by_type(api.Conflict, api.PreconditionFailed, to=StorageExistsError),
         *requests_rules(),
         by_type(auth.TransportError, api.ServiceUnavailable, to=StorageConnectionError),
+        _retries_exhausted,
     ],
     backend="Google Cloud Storage",
 )

@@ -32,11 +32,29 @@ def _chunk_size(value: Any) -> Any:
     return value
 
 
+def _seconds(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value < 1e9
+
+
+def _timeout(value: Any) -> Any:
+    if not _seconds(value) or value == 0:
+        raise ValueError(f"the timeout must be a positive number of seconds, not {value!r}")
+    return value
+
+
+def _deadline(value: Any) -> Any:
+    if not _seconds(value):
+        raise ValueError(f"the retry deadline must be 0 or more seconds, not {value!r}")
+    return value
+
+
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class GCSOptions(BaseOptions):
     """Options of :class:`storages.backends.gcloud.GoogleCloudStorage`."""
 
-    bucket_name: str | None = option(None, setting="GS_BUCKET_NAME", env="GS_BUCKET_NAME")
+    bucket_name: str | None = option(
+        None, setting="GS_BUCKET_NAME", env="GS_BUCKET_NAME", required=True
+    )
     """Your bucket name. Required."""
     project_id: str | None = option(None, setting="GS_PROJECT_ID")
     """Your Google Cloud project ID; if unset, inferred from the environment."""
@@ -92,6 +110,18 @@ class GCSOptions(BaseOptions):
     blob_chunk_size: int | None = option(None, setting="GS_BLOB_CHUNK_SIZE", convert=_chunk_size)
     """Bytes per chunk of a resumable upload (a multiple of 256 KiB; 8 MiB when unset). A file
     smaller than one chunk is uploaded in one request."""
+    timeout: float = option(60, setting="GS_TIMEOUT", convert=_timeout)
+    """Seconds each request to Cloud Storage may wait to connect, then for each read of its
+    answer (60 is the client library's own default); a stalled request fails after this long,
+    and is retried only if `retry_deadline` has not passed. New (1.x had no such setting):
+    named like the `timeout` option of the Azure, Dropbox and CouchDB backends
+    (`DROPBOX_TIMEOUT`, `COUCHDB_TIMEOUT`)."""
+    retry_deadline: float = option(3, setting="GS_RETRY_DEADLINE", convert=_deadline)
+    """Seconds during which a failed request is retried (a `408`, `429` or `5xx` answer, a
+    refused, broken or timed-out connection), waiting up to 0.25 s, then up to twice as long
+    each time (1 s at most); then the last error is raised. The client library's own default,
+    two minutes, would hold a web request that long when the service is down; `0` turns
+    retries off. New (1.x had no such setting)."""
     iam_sign_blob: bool = option(False, setting="GS_IAM_SIGN_BLOB")
     """Sign URLs through the IAM `signBlob` API, for credentials without a private key (GCE,
     GKE, Cloud Run)."""

@@ -24,6 +24,7 @@ try:
     from google.api_core import exceptions as api_exceptions
     from google.auth.exceptions import DefaultCredentialsError
     from google.cloud import storage as gcs
+    from google.cloud.storage.retry import DEFAULT_RETRY
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("google-cloud-storage", "google") from exc
 
@@ -33,6 +34,10 @@ __all__ = ["GoogleCloudStorage"]
 DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
 #: Bytes read from the socket at a time while streaming a download.
 STREAM_BLOCK_SIZE = 64 * 1024
+#: Longest wait before the first retry of a request (seconds); it doubles at each retry...
+RETRY_FIRST_WAIT = 0.25
+#: ... up to this.
+RETRY_MAX_WAIT = 1.0
 
 #: XML API / gsutil names of predefined ACLs and their JSON API names.
 _XML_ACLS = {
@@ -54,10 +59,10 @@ def json_acl(acl: str | None) -> str | None:
 class _ReadStream(ChunkStream):
     """One object streamed from an offset over one HTTP response (ranged when offset > 0)."""
 
-    def __init__(self, session: Any, url: str, offset: int) -> None:
+    def __init__(self, session: Any, url: str, offset: int, timeout: float) -> None:
         super().__init__()
         headers = {"Range": f"bytes={offset}-"} if offset else {}
-        self._response = session.request("GET", url, headers=headers, stream=True)
+        self._response = session.request("GET", url, headers=headers, stream=True, timeout=timeout)
         status = self._response.status_code
         if status == 416 and offset:  # at or past the end: an empty read
             self.close()
@@ -160,8 +165,36 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
         | Feature.ATOMIC_WRITE
     )
     errors = GCS_ERRORS
+    # google-auth logs every request's headers, the bearer token included, at DEBUG.
+    secret_loggers = ("google.auth.transport.requests", "urllib3.connectionpool")
+
+    def _live_secrets(self) -> list[str]:
+        # The OAuth access tokens the credentials obtained (and renew).
+        holders = [self.options.credentials]
+        holders += [getattr(client, "_credentials", None) for client in self._clients.live()]
+        tokens = [getattr(holder, "token", None) for holder in holders]
+        return [token for token in tokens if isinstance(token, str)]
 
     # -- configuration ----------------------------------------------------------------------
+    def _retry(self) -> Any:
+        """Return how every request is retried: on what the library retries its own calls for
+        (a 408/429/5xx answer, a refused, broken or timed-out connection), for at most
+        ``retry_deadline`` seconds, so that an unreachable service fails fast."""
+        return DEFAULT_RETRY.with_delay(
+            initial=RETRY_FIRST_WAIT, maximum=RETRY_MAX_WAIT
+        ).with_timeout(self.options.retry_deadline)
+
+    def error_context(self) -> str:
+        """Name the bucket and the endpoint in errors (the credentials never appear in either)."""
+        endpoint = "its endpoint"
+        with contextlib.suppress(Exception):  # a client that can't be built fails in the call
+            live = self._clients.live()
+            # A new client sends requests only to create the bucket: then wait for one to exist.
+            if live or not self.options.auto_create_bucket:
+                client = live[0] if live else self.client
+                endpoint = str(client.api_endpoint).split("?", 1)[0]
+        return f"Google Cloud Storage bucket {self.options.bucket_name!r} at {endpoint}"
+
     @property
     def bucket_name(self) -> str:
         """Return the bucket name, or raise ImproperlyConfigured when it is missing."""
@@ -199,10 +232,13 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
     def _ensure_bucket(self, client: Any) -> None:
         with self.errors(None, self._secrets()):
             bucket = client.bucket(self.bucket_name)
-            if not bucket.exists():
+            if not bucket.exists(timeout=self.options.timeout, retry=self._retry()):
                 with contextlib.suppress(api_exceptions.Conflict):
                     client.create_bucket(
-                        bucket, predefined_acl=json_acl(self.options.auto_create_acl)
+                        bucket,
+                        predefined_acl=json_acl(self.options.auto_create_acl),
+                        timeout=self.options.timeout,
+                        retry=self._retry(),
                     )
 
     def _close_client(self, client: Any) -> None:
@@ -253,27 +289,34 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
         )
 
     def _open_stream(self, key: str, offset: int) -> _ReadStream:
-        client = self.client
-        return _ReadStream(client._http, self._download_url(key), offset)
+        session, url = self.client._http, self._download_url(key)
+
+        def open_stream() -> _ReadStream:
+            return _ReadStream(session, url, offset, self.options.timeout)
+
+        return self._retry()(open_stream)()  # type: ignore[no-any-return]
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> _Writer:
         blob, upload = self._prepare_blob(key, name, content_type)
         gzip = upload.pop("_gzip")
+        upload["timeout"] = self.options.timeout
+        upload["retry"] = self._retry()
         chunk_size = self.options.blob_chunk_size or DEFAULT_CHUNK_SIZE
         return _Writer(blob, upload, chunk_size, gzip)
 
     def _delete(self, key: str) -> None:
         with contextlib.suppress(api_exceptions.NotFound):
-            self.bucket.blob(key).delete()
+            self.bucket.blob(key).delete(timeout=self.options.timeout, retry=self._retry())
 
     def _exists(self, key: str) -> bool:
         if not key or key.endswith("/"):
             return False
-        return bool(self.bucket.blob(key).exists())
+        blob = self.bucket.blob(key)
+        return bool(blob.exists(timeout=self.options.timeout, retry=self._retry()))
 
     def _reloaded(self, key: str) -> Any:
         blob = self.bucket.blob(key)
-        blob.reload()
+        blob.reload(timeout=self.options.timeout, retry=self._retry())
         return blob
 
     def _size(self, key: str) -> int:
@@ -286,7 +329,13 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
         return self._reloaded(key).time_created  # type: ignore[no-any-return]
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        iterator = self.client.list_blobs(self.bucket_name, prefix=prefix or None, delimiter="/")
+        iterator = self.client.list_blobs(
+            self.bucket_name,
+            prefix=prefix or None,
+            delimiter="/",
+            timeout=self.options.timeout,
+            retry=self._retry(),
+        )
         files = []
         for page in iterator.pages:
             for blob in page:

@@ -17,7 +17,8 @@ class LibCloudOptions(BaseOptions):
     positional argument: ``LibCloudStorage('amazon_1')``."""
     providers: dict[str, Any] = option(factory=dict, setting="LIBCLOUD_PROVIDERS", secret=True)
     """Named provider entries: ``type``, ``user``, ``key`` and ``bucket``, and optionally
-    ``region``, ``project``, ``host``, ``port`` and ``secure``."""
+    ``region``, ``project``, ``host``, ``port``, ``secure`` and ``timeout`` (seconds to wait
+    for a connection or an answer; Libcloud's default is 60)."""
     location: str = option("")
     """Prefix of every name inside the bucket."""
     file_overwrite: bool = option(False)

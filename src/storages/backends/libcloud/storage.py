@@ -8,15 +8,18 @@ import io
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import IO, Any
 from urllib.parse import quote, urljoin
 
 from django.core.exceptions import ImproperlyConfigured
 
+from storages import paths
+from storages.backends.libcloud.connection import adapt_driver
 from storages.backends.libcloud.errors import ERRORS
 from storages.backends.libcloud.options import LibCloudOptions
+from storages.backends.libcloud.retry import is_transient, retrying
 from storages.base import BaseStorage
 from storages.errors import MissingDependencyError, StorageError
 from storages.features import Feature
@@ -55,7 +58,7 @@ _LOCAL_LOCKS: dict[str, threading.Lock] = {}
 _LOCAL_LOCKS_GUARD = threading.Lock()
 
 #: Optional entry keys passed to the driver's constructor.
-_DRIVER_KEYWORDS = ("region", "project", "host", "port", "secure", "account_prefix")
+_DRIVER_KEYWORDS = ("region", "project", "host", "port", "secure", "account_prefix", "timeout")
 
 
 def _provider_type(value: Any) -> tuple[str, dict[str, Any]]:
@@ -98,24 +101,75 @@ def driver_spec(entry: Mapping[str, Any]) -> tuple[type, tuple[Any, ...], dict[s
     return driver_class, (entry["user"], entry.get("key")), kwargs
 
 
+#: Times one read resumes a body that broke mid-way, from the byte it broke at.
+RESUMES = 2
+
+#: Opens the object again from an offset: its chunks and what to close them with, or None when
+#: the object is no longer the one being read.
+Reopen = Callable[[int], tuple[Iterator[bytes], Any] | None]
+
+
 class _ChunkStream:
-    """A ReadStream over a driver's iterator of byte chunks."""
+    """A ReadStream over a driver's iterator of byte chunks.
+
+    Given *reopen*, a body that breaks mid-way (a reset, a stall past the timeout) is opened
+    again where it broke, at most :data:`RESUMES` times; the bytes already read are kept.
+    """
 
     def __init__(
-        self, chunks: Iterator[bytes], size: int | None, closer: Any | None = None
+        self,
+        chunks: Iterator[bytes],
+        size: int | None,
+        closer: Any | None = None,
+        *,
+        reopen: Reopen | None = None,
+        offset: int = 0,
     ) -> None:
         self._chunks = chunks
         self._pending = b""
         self._closer = closer
+        self._reopen = reopen
+        self._received = offset  # where the next chunk starts in the object
+        self._resumes = 0
         self.size = size
+
+    def _next_chunk(self) -> bytes | None:
+        while True:
+            try:
+                chunk = next(self._chunks, None)
+            except Exception as exc:
+                if not self._resumable(exc):
+                    raise
+                self._resumes += 1
+                self.close()
+                assert self._reopen is not None
+                reopened = self._reopen(self._received)
+                if reopened is None:
+                    raise
+                self._chunks, self._closer = reopened
+                continue
+            if chunk is not None:
+                self._received += len(chunk)
+            return chunk
+
+    def _resumable(self, exc: Exception) -> bool:
+        return (
+            self._reopen is not None
+            and self._resumes < RESUMES
+            and is_transient(exc)
+            and self.size is not None
+            and self._received < self.size
+        )
 
     def read(self, n: int = -1, /) -> bytes:
         if n < 0:
-            data = self._pending + b"".join(self._chunks)
+            parts = [self._pending]
+            while (chunk := self._next_chunk()) is not None:
+                parts.append(chunk)
             self._pending = b""
-            return data
+            return b"".join(parts)
         while not self._pending:
-            chunk = next(self._chunks, None)
+            chunk = self._next_chunk()
             if chunk is None:
                 return b""
             self._pending = bytes(chunk)
@@ -141,6 +195,17 @@ class _FileStream:
 
     def close(self) -> None:
         self._handle.close()
+
+
+def _body(response: Any) -> Any:
+    """Return the ``requests`` response behind a Libcloud raw response (what to close)."""
+    return getattr(response.iter_content, "__self__", None)
+
+
+def _close_body(response: Any) -> None:
+    body = None if response is None else _body(response)
+    if body is not None:
+        body.close()
 
 
 #: Drivers whose objects are read with a GET of our own (see _open_http_stream).
@@ -175,23 +240,27 @@ class _S3Writer:
         self.size += len(data)
 
     def commit(self) -> None:
-        driver = self._storage.driver
-        container = self._storage._container()
         try:
-            if self._memory is not None:
-                chunks = iter([self._memory.getvalue()])
-                driver.upload_object_via_stream(chunks, container, self._key, extra=self._extra)
-            elif self.size <= _S3_MAX_PUT:
-                self._file.close()
-                driver.upload_object(
-                    self._file.name, container, self._key, extra=self._extra, verify_hash=False
-                )
-            else:
-                self._file.seek(0)
-                chunks = iter(lambda: self._file.read(libcloud_s3.CHUNK_SIZE), b"")
-                driver.upload_object_via_stream(chunks, container, self._key, extra=self._extra)
+            retrying(self._send)
         finally:
             self.abort()
+
+    def _send(self) -> None:
+        """Send the whole file (again, after a transient failure: from memory or the spool)."""
+        driver = self._storage.driver
+        container = self._storage._container()
+        if self._memory is not None:
+            chunks = iter([self._memory.getvalue()])
+            driver.upload_object_via_stream(chunks, container, self._key, extra=self._extra)
+        elif self.size <= _S3_MAX_PUT:
+            self._file.close()
+            driver.upload_object(
+                self._file.name, container, self._key, extra=self._extra, verify_hash=False
+            )
+        else:
+            self._file.seek(0)
+            chunks = iter(lambda: self._file.read(libcloud_s3.CHUNK_SIZE), b"")
+            driver.upload_object_via_stream(chunks, container, self._key, extra=self._extra)
 
     def abort(self) -> None:
         self._memory = None
@@ -219,14 +288,29 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
             self.client  # noqa: B018 - create this thread's driver now, as 1.x did
         except Exception as exc:
             raise ImproperlyConfigured(
-                f"Unable to create libcloud driver type {self._entry.get('type')}: {exc}"
+                f"Unable to create libcloud driver type {self._entry.get('type')}: {exc} "
+                f"(LIBCLOUD_PROVIDERS[{self.options.provider_name!r}], the 'providers' option)"
             ) from exc
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        for derived in ("_entry", "_driver_spec"):  # they hold the key: derived again
+            state.pop(derived, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self._entry = self._provider_entry()
+        self._driver_spec = driver_spec(self._entry)
 
     def _provider_entry(self) -> dict[str, Any]:
         name = self.options.provider_name
         entry = self.options.providers.get(name)
         if not isinstance(entry, Mapping) or not entry:
-            raise ImproperlyConfigured(f"LIBCLOUD_PROVIDERS {name} not defined or invalid")
+            raise ImproperlyConfigured(
+                f"LIBCLOUD_PROVIDERS {name} not defined or invalid (the 'providers' option, "
+                "keyed by the 'provider_name' option)"
+            )
         return dict(entry)
 
     def _secrets(self) -> Sequence[str]:
@@ -236,7 +320,9 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
 
     def _create_client(self) -> Any:
         driver_class, args, kwargs = self._driver_spec
-        return driver_class(*args, **kwargs)
+        driver = driver_class(*args, **kwargs)
+        adapt_driver(driver)
+        return driver
 
     def _close_client(self, client: Any) -> None:
         connection = getattr(client, "connection", None)
@@ -283,8 +369,8 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
     def _open_stream(self, key: str, offset: int) -> Any:
         driver = self.driver
         if isinstance(driver, _HTTP_STREAMED):
-            return self._open_http_stream(driver, key, offset)
-        obj = driver.get_object(self.bucket, key)
+            return self._open_http_stream(key, offset)
+        obj = self._head(key)
         size = int(obj.size)
         if self._is_local():
             # The LOCAL driver's ranged download reads the whole file into memory.
@@ -301,70 +387,107 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
             chunks = driver.download_object_as_stream(obj, chunk_size=self.chunk_size)
         return _ChunkStream(iter(chunks), size)
 
-    def _open_http_stream(self, driver: Any, key: str, offset: int) -> _ChunkStream:
+    def _open_http_stream(self, key: str, offset: int) -> _ChunkStream:
         """Stream an object with one (ranged) GET, in chunks of ``chunk_size``.
 
         Libcloud's S3 and Azure download methods read the response 4-5 MiB at a time whatever
         chunk size is asked for (and need a HEAD first for the Object), so ``read(16)`` would
-        cost megabytes. Both drivers sign any request made through their connection.
+        cost megabytes. Both drivers sign any request made through their connection. A body
+        that breaks mid-way is resumed from where it broke if the new answer has the same ETag
+        (the same version of the object): never a mix of two versions.
         """
+        response = retrying(lambda: self._get(key, offset))
+        if response is None:  # the offset is at or past the end
+            return _ChunkStream(iter(()), None)
+        total = response.headers.get("content-range", "").rpartition("/")[2]
+        length = total if total.isdigit() else response.headers.get("content-length")
+        size = int(length) if length is not None and str(length).isdigit() else None
+        etag = response.headers.get("etag")
+
+        def reopen(position: int) -> tuple[Iterator[bytes], Any] | None:
+            resumed = retrying(lambda: self._get(key, position))
+            if resumed is None or resumed.headers.get("etag") != etag:
+                _close_body(resumed)
+                return None
+            return resumed.iter_content(self.chunk_size), _body(resumed)
+
+        chunks = response.iter_content(self.chunk_size)
+        return _ChunkStream(
+            chunks, size, _body(response), reopen=reopen if etag else None, offset=offset
+        )
+
+    def _get(self, key: str, offset: int) -> Any:
+        """Send one streamed GET of *key* from *offset*: its answer, or None past the end."""
+        driver = self.driver
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         path = driver._get_object_path(self._container(), key)
         response = driver.connection.request(
             path, method="GET", headers=headers, stream=True, raw=True
         )
-        body = getattr(response.iter_content, "__self__", None)
-        if response.status == 416:  # the offset is at or past the end
-            if body is not None:
-                body.close()
-            return _ChunkStream(iter(()), None)
-        if response.status not in (200, 206):
-            if body is not None:
-                body.close()
-            if response.status == 404:
-                raise ObjectDoesNotExistError(  # type: ignore[no-untyped-call]
-                    value=None, driver=driver, object_name=key
-                )
-            raise LibcloudError(f"HTTP {response.status} while reading {key!r}", driver=driver)
-        total = response.headers.get("content-range", "").rpartition("/")[2]
-        length = total if total.isdigit() else response.headers.get("content-length")
-        size = int(length) if length is not None and str(length).isdigit() else None
-        return _ChunkStream(response.iter_content(self.chunk_size), size, body)
+        if response.status in (200, 206):
+            return response
+        _close_body(response)
+        if response.status == 416:
+            return None
+        if response.status == 404:
+            raise ObjectDoesNotExistError(  # type: ignore[no-untyped-call]
+                value=None, driver=driver, object_name=key
+            )
+        raise LibcloudError(f"HTTP {response.status} while reading {key!r}", driver=driver)
+
+    def _head(self, key: str) -> Any:
+        """Return the Object of *key* (a HEAD request on most providers)."""
+        return retrying(lambda: self.driver.get_object(self.bucket, key))
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
+        # The S3 and Azure drivers parse XML answers that echo the key: XML can't carry these.
+        paths.check_no_control_characters(key)
         if isinstance(self.driver, libcloud_s3.BaseS3StorageDriver):
             return _S3Writer(self, key, content_type)
         return super()._open_writer(key, name, content_type)
 
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
-        chunks = iter(lambda: fileobj.read(self.chunk_size), b"")
         extra = {"content_type": content_type} if content_type else None
-        with self._local_lock():
-            self.driver.upload_object_via_stream(chunks, self._container(), key, extra=extra)
+        start = fileobj.tell()
+
+        def send() -> None:  # again from the start of the spool after a transient failure
+            fileobj.seek(start)
+            chunks = iter(lambda: fileobj.read(self.chunk_size), b"")
+            with self._local_lock():
+                self.driver.upload_object_via_stream(chunks, self._container(), key, extra=extra)
+
+        retrying(send)
 
     def _delete(self, key: str) -> None:
-        try:
+        def delete() -> None:
             with self._local_lock():
                 self.driver.delete_object(self._object(key))
-        except ObjectDoesNotExistError:
-            pass
+
+        with contextlib.suppress(ObjectDoesNotExistError):
+            retrying(delete)
 
     def _exists(self, key: str) -> bool:
         try:
-            self.driver.get_object(self.bucket, key)
+            self._head(key)
         except ObjectDoesNotExistError:
             return False
         return True
 
     def _size(self, key: str) -> int:
-        return int(self.driver.get_object(self.bucket, key).size)
+        return int(self._head(key).size)
 
-    def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
+    def _list(self, prefix: str) -> list[Any]:
+        """Return the Objects whose names start with *prefix* (the whole listing, retried)."""
         if self._is_local():
             # The LOCAL driver walks the directory either way and warns when given a prefix.
-            objects = self.driver.iterate_container_objects(self._container())
-        else:
-            objects = self.driver.iterate_container_objects(self._container(), prefix=prefix)
+            return retrying(lambda: list(self.driver.iterate_container_objects(self._container())))
+        container = self._container()
+        return retrying(
+            lambda: list(self.driver.iterate_container_objects(container, prefix=prefix))
+        )
+
+    def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
+        objects = self._list(prefix)
         dirs: set[str] = set()
         files: list[str] = []
         for obj in objects:
@@ -399,7 +522,7 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
         return url
 
     def _modified_time(self, key: str) -> datetime:
-        extra = self.driver.get_object(self.bucket, key).extra or {}
+        extra = self._head(key).extra or {}
         value = extra.get("last_modified", extra.get("modify_time"))
         if isinstance(value, (int, float)):
             return datetime.fromtimestamp(value, tz=timezone.utc)

@@ -25,10 +25,14 @@ def _trackers(value: Any) -> list[str]:
 
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class MogileFSOptions(BaseOptions):
-    domain: str = option("", setting="MOGILEFS_DOMAIN", env="MOGILEFS_DOMAIN")
+    domain: str = option("", setting="MOGILEFS_DOMAIN", env="MOGILEFS_DOMAIN", required=True)
     """The MogileFS domain files are read from and written to, e.g. `"production"`."""
     trackers: list[str] = option(
-        factory=list, setting="MOGILEFS_TRACKERS", env="MOGILEFS_TRACKERS", convert=_trackers
+        factory=list,
+        setting="MOGILEFS_TRACKERS",
+        env="MOGILEFS_TRACKERS",
+        convert=_trackers,
+        required=True,
     )
     """Trackers as `"host:port"` (a list, or a comma-separated string); the next one is tried
     when one cannot be reached."""

@@ -27,6 +27,8 @@ except ImportError:  # pragma: no cover - the extra is missing
 __all__ = ["MogileFSStorage"]
 
 _PAGE = 1000
+#: Times a read asks for a key's paths when the storage nodes no longer have the old ones.
+_PATH_ROUNDS = 5
 
 
 @dataclasses.dataclass
@@ -83,18 +85,24 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
     def _open_stream(self, key: str, offset: int) -> ResponseStream:
         failure: BaseException | None = None
         headers = {"Range": f"bytes={offset}-"} if offset else {}
-        for path in self._paths(key):
-            try:
-                response = self.client.http.get(
-                    path, headers=headers, stream=True, timeout=self.options.timeout
-                )
-            except requests.RequestException as exc:
-                failure = exc  # this copy's node is down: try the next path
-                continue
-            if response.status_code in (200, 206, 416):
-                return ResponseStream(response, offset)
-            response.close()
-            failure = MogileFSError(f"http_{response.status_code}", path)
+        # A save under the same name gives the key a new fid and deletes the old one's copies:
+        # when every path answers 404, ask the tracker again (the next answer may be that the
+        # key is gone). Only from the start: a later offset must not switch to another version.
+        for _ in range(_PATH_ROUNDS if not offset else 1):
+            for path in self._paths(key):
+                try:
+                    response = self.client.http.get(
+                        path, headers=headers, stream=True, timeout=self.options.timeout
+                    )
+                except requests.RequestException as exc:
+                    failure = exc  # this copy's node is down: try the next path
+                    continue
+                if response.status_code in (200, 206, 416):
+                    return ResponseStream(response, offset)
+                response.close()
+                failure = MogileFSError(f"http_{response.status_code}", path)
+            if not (isinstance(failure, MogileFSError) and failure.code == "http_404"):
+                break
         raise failure or MogileFSError("unknown_key", key)
 
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:

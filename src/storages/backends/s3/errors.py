@@ -52,7 +52,14 @@ def _botocore(exc: BaseException) -> type[StorageError] | None:
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
         return StorageTimeoutError
     if isinstance(
-        exc, (bx.EndpointConnectionError, bx.ConnectionClosedError, bx.ProxyConnectionError)
+        exc,
+        (
+            bx.EndpointConnectionError,
+            bx.ConnectionClosedError,
+            bx.ProxyConnectionError,
+            bx.ResponseStreamingError,
+            bx.IncompleteReadError,
+        ),
     ):
         return StorageConnectionError
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):

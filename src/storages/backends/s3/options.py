@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import urlsplit
 
 from storages.options import BaseOptions, option
 
@@ -31,6 +32,15 @@ LEGACY_SETTINGS = {
     "secure_urls": ("AWS_S3_SECURE_URLS", "AWS_S3_URL_PROTOCOL"),
     "preload_metadata": ("AWS_PRELOAD_METADATA", "nothing (listings are cheap now)"),
 }
+
+
+def _endpoint(value: Any) -> Any:
+    """Refuse an endpoint URL without an http(s) scheme or a host (botocore fails later)."""
+    if isinstance(value, str) and value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"expected an http:// or https:// URL with a host, got {value!r}")
+    return value
 
 
 def _seconds(value: Any) -> int:
@@ -73,13 +83,13 @@ class S3Options(BaseOptions):
     )
     """Named profile of the AWS config files to take credentials from."""
     bucket_name: str | None = option(
-        None, setting="AWS_STORAGE_BUCKET_NAME", env="AWS_STORAGE_BUCKET_NAME"
+        None, setting="AWS_STORAGE_BUCKET_NAME", env="AWS_STORAGE_BUCKET_NAME", required=True
     )
     """Name of the bucket (required)."""
     region_name: str | None = option(None, setting="AWS_S3_REGION_NAME")
     """Region of the bucket."""
     endpoint_url: str | None = option(
-        None, setting="AWS_S3_ENDPOINT_URL", env="AWS_S3_ENDPOINT_URL"
+        None, setting="AWS_S3_ENDPOINT_URL", env="AWS_S3_ENDPOINT_URL", convert=_endpoint
     )
     """URL of an S3-compatible service (MinIO, R2, Spaces, ...)."""
     use_ssl: bool = option(True, setting="AWS_S3_USE_SSL")
@@ -93,7 +103,9 @@ class S3Options(BaseOptions):
     proxies: dict[str, str] | None = option(None, setting="AWS_S3_PROXIES")
     """Proxies by scheme, as botocore takes them."""
     client_config: Any = option(None, setting="AWS_S3_CLIENT_CONFIG")
-    """A ``botocore.config.Config`` merged into the client's own."""
+    """A ``botocore.config.Config`` merged into the client's own, which waits at most 10 s to
+    connect and 60 s per read (``connect_timeout``, ``read_timeout``) and retries in botocore's
+    ``standard`` mode; e.g. ``Config(read_timeout=5)`` fails a stalled request sooner."""
     transfer_config: Any = option(None, setting="AWS_S3_TRANSFER_CONFIG")
     """A ``boto3.s3.transfer.TransferConfig``: ``multipart_chunksize`` sets the part size and
     ``max_concurrency`` the parts uploaded at once (default 4)."""

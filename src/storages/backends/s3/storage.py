@@ -85,6 +85,8 @@ class S3Storage(BaseStorage[S3Options]):
     errors = s3_errors
     file_class = S3File
     client_per_thread = False  # boto3 clients are thread-safe; resources are not
+    # botocore prints signed headers (access key ID, session token) at DEBUG.
+    secret_loggers = ("botocore.endpoint", "botocore.auth", "urllib3.connectionpool")
     features: ClassVar[Feature] = (
         Feature.URL
         | Feature.SIGNED_URL

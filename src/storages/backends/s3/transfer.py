@@ -9,9 +9,26 @@ import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from botocore.exceptions import (
+    ConnectionClosedError,
+    IncompleteReadError,
+    ReadTimeoutError,
+    ResponseStreamingError,
+)
+
 __all__ = ["ObjectReader", "ObjectWriter"]
 
 _CONTENT_RANGE = re.compile(r"bytes \d+-\d+/(\d+)")
+
+#: How a response body breaks mid-stream; botocore retries requests, never a body being read.
+_BROKEN_BODY = (
+    ResponseStreamingError,
+    IncompleteReadError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+)
+#: Times one reader resumes a broken body with a ranged GET from where it broke.
+RESUMES = 2
 
 
 class ObjectReader:
@@ -19,8 +36,10 @@ class ObjectReader:
 
     The first request asks for one small window (``Range: bytes=off-off+window-1``), so opening a
     file and reading a few bytes costs one small GET whatever the object's size; if the reader
-    goes past the window, one open-ended GET streams the rest. Objects stored gzip-encoded are
-    decompressed on the fly (from the start: compressed bytes can't be addressed by offset).
+    goes past the window, one open-ended GET streams the rest. A body that breaks mid-stream (a
+    reset, a stall past the read timeout) is resumed from the byte it broke at, up to
+    :data:`RESUMES` times. Objects stored gzip-encoded are decompressed on the fly (from the
+    start: compressed bytes can't be addressed by offset, so those are not resumed).
     """
 
     def __init__(self, client: Any, bucket: str, key: str, offset: int, window: int) -> None:
@@ -32,6 +51,7 @@ class ObjectReader:
         self._window_end: int | None = None
         self._inflate: Any = None
         self._pending = b""
+        self._resumes = 0
         self.size: int | None = None
         self._get(offset, offset + window - 1)
 
@@ -91,13 +111,27 @@ class ObjectReader:
             n = 1 << 62
         if self._inflate is not None:
             return self._read_inflated(n)
-        data = self._body.read(n)
+        data = self._read_body(n)
         if not data and self._window_end is not None and self.size and self._pos < self.size:
             self._body.close()
             self._get(self._pos, None)
-            data = self._body.read(n) if self._body is not None else b""
+            data = self._read_body(n) if self._body is not None else b""
         self._pos += len(data)
         return bytes(data)
+
+    def _read_body(self, n: int) -> bytes:
+        """Read from the body; if it breaks, resume it at the current position (bounded)."""
+        while True:
+            try:
+                return bytes(self._body.read(n))
+            except _BROKEN_BODY:
+                if self._resumes >= RESUMES or not self.size or self._pos >= self.size:
+                    raise
+                self._resumes += 1
+                self._body.close()
+                self._get(self._pos, None)
+                if self._body is None:
+                    return b""
 
     def close(self) -> None:
         if self._body is not None:

@@ -15,7 +15,17 @@ try:
 except ImportError:  # pragma: no cover - depends on the installed extras
     raise MissingDependencyError("paramiko", "sftp") from None
 
-__all__ = ["SFTP_ERRORS", "HostKeyError", "InsecureHostKeyWarning"]
+__all__ = ["CONNECTION_ERRORS", "SFTP_ERRORS", "HostKeyError", "InsecureHostKeyWarning"]
+
+#: Errors after which a connection must not be reused. An SFTP status (a missing file, a refused
+#: permission, a failure) is an OSError that leaves the connection usable; a timeout leaves it
+#: open but out of step with the server (the answer may still come).
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    EOFError,
+    paramiko.SSHException,
+    TimeoutError,
+    ConnectionError,
+)
 
 
 class HostKeyError(StorageConnectionError):

@@ -9,6 +9,9 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from storages.backends.sftp.errors import CONNECTION_ERRORS
+from storages.errors import StorageError
+
 if TYPE_CHECKING:
     import paramiko
 
@@ -35,11 +38,18 @@ class SFTPReadStream:
     trip each), and the next window is requested as soon as the current one has arrived, so the
     network works while the caller consumes. Windows start small, so ``read(16)`` of a large
     file fetches 64 KiB, and double up to :data:`MAX_WINDOW`: at most two windows are held in
-    memory.
+    memory. *failed* is told of an error, so that a broken connection is not reused.
     """
 
-    def __init__(self, handle: paramiko.SFTPFile, offset: int, size: int) -> None:
+    def __init__(
+        self,
+        handle: paramiko.SFTPFile,
+        offset: int,
+        size: int,
+        failed: Callable[[BaseException], None] = lambda exc: None,
+    ) -> None:
         self._handle = handle
+        self._failed = failed
         self._pos = offset  # where the next window starts
         self.size: int | None = size
         self._chunks: collections.deque[bytes] = collections.deque()
@@ -48,7 +58,11 @@ class SFTPReadStream:
 
     def read(self, n: int = -1, /) -> bytes:
         if not self._chunks:
-            self._fill()
+            try:
+                self._fill()
+            except Exception as exc:
+                self._failed(exc)
+                raise
             if not self._chunks:
                 return b""
         chunk = self._chunks.popleft()
@@ -88,51 +102,84 @@ class SFTPReadStream:
 
 
 class SFTPWriter:
-    """Write to a temporary file next to the target; commit renames it over the target."""
+    """Write to a temporary file next to the target; commit renames it over the target.
+
+    *finish* sets the temporary file's attributes before the rename; *discard* removes it when
+    the save fails; *failed* is told of an error, so that a broken connection is not reused.
+    """
 
     def __init__(
         self,
         sftp: paramiko.SFTPClient,
         path: str,
         finish: Callable[[paramiko.SFTPClient, str], None],
+        discard: Callable[[str], None],
+        failed: Callable[[BaseException], None] = lambda exc: None,
     ) -> None:
         self._sftp = sftp
         self._path = path
         self._temp = temporary_name(path)
         self._finish = finish
+        self._discard = discard
+        self._failed = failed
+        self._written = 0
         self._handle = sftp.open(self._temp, "wb")
-        # Pipelined: writes are sent without waiting for each acknowledgement; close() checks
-        # them all (paramiko keeps at most ~100 unacknowledged requests).
+        # Pipelined: writes are sent without waiting for each acknowledgement (paramiko keeps
+        # at most ~100 unacknowledged requests).
         self._handle.set_pipelined(True)
 
     def write(self, data: bytes, /) -> None:
-        self._handle.write(data)
+        try:
+            self._handle.write(data)
+        except Exception as exc:
+            self._failed(exc)
+            raise
+        self._written += len(data)
 
     def commit(self) -> None:
         try:
             self._handle.close()
+            self._check_size()
             self._finish(self._sftp, self._temp)
             self._rename()
-        except BaseException:
+        except BaseException as exc:
+            self._failed(exc)
             self.abort()
             raise
+
+    def _check_size(self) -> None:
+        # paramiko's close() swallows its own errors and never reads the answers to the last
+        # pipelined writes: a write the server refused, or a connection that stalled or broke
+        # at the end, would go unnoticed. The server answers in order, so its size, asked
+        # after the writes, tells whether all of them were stored.
+        stored = self._sftp.stat(self._temp).st_size
+        if stored != self._written:
+            raise StorageError(
+                f"SFTP: the server stored {stored} of the {self._written} bytes written to "
+                f"{self._path!r}; the file was not replaced"
+            )
 
     def _rename(self) -> None:
         try:
             self._sftp.posix_rename(self._temp, self._path)
+        except CONNECTION_ERRORS:
+            raise
         except OSError:
             # Without the posix-rename extension (an OpenSSH one) SFTP's rename refuses an
-            # existing target: replacing it is then not atomic.
+            # existing target: replacing it is then not atomic. Only when the server answered:
+            # after a timeout the first rename may still happen, and the target must stay.
             try:
                 self._sftp.rename(self._temp, self._path)
+            except CONNECTION_ERRORS:
+                raise
             except OSError:
                 self._sftp.remove(self._path)
                 self._sftp.rename(self._temp, self._path)
 
     def abort(self) -> None:
-        # Best effort: the connection may be gone; the target was never touched, and a leftover
-        # temporary name is harmless.
+        # Best effort: the target was never touched. The connection may be gone (a cut upload):
+        # *discard* removes the temporary file over a new one, so no partial file stays behind.
         with contextlib.suppress(Exception):
             self._handle.close()
         with contextlib.suppress(Exception):
-            self._sftp.remove(self._temp)
+            self._discard(self._temp)

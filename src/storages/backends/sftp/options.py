@@ -14,7 +14,9 @@ __all__ = ["SFTPOptions"]
 class SFTPOptions(BaseOptions):
     """How to reach the SSH server, how to trust it and where the files go."""
 
-    host: str | None = option(None, setting="SFTP_STORAGE_HOST", env="SFTP_STORAGE_HOST")
+    host: str | None = option(
+        None, setting="SFTP_STORAGE_HOST", env="SFTP_STORAGE_HOST", required=True
+    )
     """Host name of the SSH server (required)."""
     root_path: str = option("", setting="SFTP_STORAGE_ROOT", aliases="root")
     """Directory on the remote host that holds the files (absolute, or relative to the login
@@ -22,7 +24,10 @@ class SFTPOptions(BaseOptions):
     params: dict[str, Any] = option(factory=dict, setting="SFTP_STORAGE_PARAMS", secret=True)
     """Keyword arguments of paramiko's ``SSHClient.connect()`` (``port``, ``username``,
     ``password``, ``key_filename``, ``pkey``, ``timeout``, ...), without the host name. Secret:
-    its values never appear in reprs, errors or migrations."""
+    its values never appear in reprs, errors or migrations. ``timeout`` (default 30 seconds)
+    bounds the TCP connection and each answer of the SFTP session, and also caps
+    ``banner_timeout``, ``auth_timeout`` and ``channel_timeout`` unless they are given
+    (paramiko's own defaults: 15 s, 30 s and an hour); ``"timeout": None`` waits forever."""
     interactive: bool = option(False, setting="SFTP_STORAGE_INTERACTIVE")
     """Ask for a password on the terminal when key authentication fails and ``params`` has
     none (for ``manage.py collectstatic``). Never for a storage that receives uploads."""

@@ -14,7 +14,9 @@ import contextlib
 import getpass
 import os
 import posixpath
+import random
 import stat
+import time
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
@@ -26,10 +28,17 @@ import paramiko
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from storages.backends.sftp.errors import SFTP_ERRORS, HostKeyError, InsecureHostKeyWarning
+from storages import paths
+from storages.backends.sftp.errors import (
+    CONNECTION_ERRORS,
+    SFTP_ERRORS,
+    HostKeyError,
+    InsecureHostKeyWarning,
+)
 from storages.backends.sftp.files import SFTPReadStream, SFTPWriter
 from storages.backends.sftp.options import SFTPOptions
 from storages.base import BaseStorage
+from storages.errors import StorageConnectionError, StorageNameError
 from storages.features import Feature
 from storages.files import Writer
 
@@ -39,6 +48,12 @@ T = TypeVar("T")
 
 #: Seconds to wait for the TCP connection and for each answer, unless ``params`` says otherwise.
 DEFAULT_TIMEOUT = 30.0
+#: paramiko's waits that ``params["timeout"]`` also bounds unless ``params`` sets them, with
+#: paramiko's own defaults (opening a channel would otherwise wait up to an hour).
+_DERIVED_TIMEOUTS = {"banner_timeout": 15.0, "auth_timeout": 30.0, "channel_timeout": 3600.0}
+
+#: Tries of an SSH connection the server hung up on before its banner (see _handshake).
+_HANDSHAKE_ATTEMPTS = 4
 
 #: Keys of ``params`` whose values are redacted from error messages.
 _PASSWORD_PARAMS = ("password", "passphrase")
@@ -50,6 +65,25 @@ _OPEN_STORAGES: weakref.WeakSet[SFTPStorage] = weakref.WeakSet()
 def _close_all() -> None:
     for storage in list(_OPEN_STORAGES):
         storage.close()
+
+
+def _handshake(ssh: paramiko.SSHClient, host: str, params: dict[str, Any]) -> None:
+    """Connect *ssh*; again after a short pause if the server hung up before its banner.
+
+    OpenSSH does that on purpose to connections beyond ``MaxStartups`` (by default 10 at once
+    still logging in), as when many threads of one storage connect together. Nothing was sent
+    yet, so trying again is safe; a banner that times out is not retried.
+    """
+    for attempt in range(1, _HANDSHAKE_ATTEMPTS + 1):
+        try:
+            ssh.connect(host, **params)
+            return
+        except paramiko.SSHException as exc:
+            hung_up = isinstance(exc.__context__, (EOFError, ConnectionError))
+            if attempt == _HANDSHAKE_ATTEMPTS or not hung_up or "banner" not in str(exc):
+                raise
+        ssh.close()
+        time.sleep(random.uniform(0.05, 0.25) * attempt)  # noqa: S311 - jitter
 
 
 def _fingerprint(key: paramiko.PKey) -> str:
@@ -65,9 +99,29 @@ class SFTPConnection:
 
     @property
     def alive(self) -> bool:
-        """Return whether the SSH transport still runs (a local check: no request is sent)."""
+        """Return whether the SSH transport and the SFTP channel still run (a local check: no
+        request is sent)."""
         transport = self.ssh.get_transport()
-        return transport is not None and transport.is_active()
+        channel = self.sftp.get_channel()
+        return (
+            transport is not None
+            and transport.is_active()
+            and not (channel is not None and channel.closed)
+        )
+
+    def broken_by(self, exc: BaseException) -> bool:
+        """Return whether *exc* left this connection unusable.
+
+        The transport may not have noticed a reset yet, and a connection that timed out is
+        still open but out of step with the server (its answer may come later): both are broken.
+        """
+        return isinstance(exc, CONNECTION_ERRORS) or not self.alive
+
+    def close_if_broken(self, exc: BaseException) -> None:
+        """Close this connection if *exc* broke it: the next operation opens a new one."""
+        if self.broken_by(exc):
+            with contextlib.suppress(Exception):  # it is broken already
+                self.close()
 
     def close(self) -> None:
         """Close the SFTP session and the SSH connection."""
@@ -171,6 +225,9 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
                 "SFTPStorage needs a host: set SFTP_STORAGE_HOST or the 'host' option"
             )
         params = {"timeout": DEFAULT_TIMEOUT, **self.options.params}
+        if params["timeout"] is not None:
+            for name, default in _DERIVED_TIMEOUTS.items():
+                params.setdefault(name, min(default, params["timeout"]))
         if self._typed_password is not None:
             params["password"] = self._typed_password
         try:
@@ -202,7 +259,15 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
             _HostKeyPolicy(self, known_hosts, int(params.get("port", 22)))
         )
         try:
-            ssh.connect(host, **params)
+            _handshake(ssh, host, params)
+        except paramiko.ssh_exception.NoValidConnectionsError as exc:
+            # An OSError without an errno ("[Errno None] Unable to connect..."): say why.
+            ssh.close()
+            reasons = sorted({str(error.strerror or error) for error in exc.errors.values()})
+            raise StorageConnectionError(
+                f"SFTP: cannot connect to {host} port {params.get('port', 22)}: "
+                f"{'; '.join(reasons)}"
+            ) from exc
         except paramiko.BadHostKeyException as exc:
             ssh.close()
             raise HostKeyError(
@@ -234,14 +299,23 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
 
     def _retrying(self, operation: Callable[[paramiko.SFTPClient], T]) -> T:
         """Run an idempotent *operation*, once more on a new connection if this one broke."""
+        return self._retrying_on(lambda connection: operation(connection.sftp))
+
+    def _retrying_on(self, operation: Callable[[SFTPConnection], T]) -> T:
+        """Like :meth:`_retrying`, for an operation that needs the connection itself."""
         connection = self._connection()
         try:
-            return operation(connection.sftp)
-        except Exception:
-            if connection.alive:
+            return operation(connection)
+        except Exception as exc:
+            if not connection.broken_by(exc):
                 raise
         self._drop(connection)
-        return operation(self._connection().sftp)
+        connection = self._connection()
+        try:
+            return operation(connection)
+        except Exception as exc:
+            connection.close_if_broken(exc)
+            raise
 
     # -- paths and attributes ---------------------------------------------------------------
     def _path(self, key: str) -> str:
@@ -290,28 +364,45 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
     def _open_stream(self, key: str, offset: int) -> SFTPReadStream:
         path = self._path(key)
 
-        def open_(sftp: paramiko.SFTPClient) -> SFTPReadStream:
-            handle = sftp.open(path, "rb")
+        def open_(connection: SFTPConnection) -> SFTPReadStream:
+            handle = connection.sftp.open(path, "rb")
             try:
                 size = handle.stat().st_size or 0
             except BaseException:
                 handle.close()
                 raise
-            return SFTPReadStream(handle, offset, size)
+            return SFTPReadStream(handle, offset, size, connection.close_if_broken)
 
-        return self._retrying(open_)
+        return self._retrying_on(open_)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
+        paths.check_components(key)
         path = self._path(key)
 
-        def open_(sftp: paramiko.SFTPClient) -> SFTPWriter:
-            self._makedirs(sftp, posixpath.dirname(path))
-            return SFTPWriter(sftp, path, self._finish_file)
+        def open_(connection: SFTPConnection) -> SFTPWriter:
+            self._makedirs(connection.sftp, posixpath.dirname(path))
+            return SFTPWriter(
+                connection.sftp,
+                path,
+                self._finish_file,
+                self._discard_temporary,
+                connection.close_if_broken,
+            )
 
-        return self._retrying(open_)
+        return self._retrying_on(open_)
 
     def _finish_file(self, sftp: paramiko.SFTPClient, path: str) -> None:
         self._set_attributes(sftp, path, self.options.file_mode)
+
+    def _discard_temporary(self, path: str) -> None:
+        """Remove the temporary file of a failed save, reconnecting if the failure broke the
+        connection (a cut upload would otherwise leave a partial file behind)."""
+
+        def remove(sftp: paramiko.SFTPClient) -> None:
+            with contextlib.suppress(FileNotFoundError):
+                sftp.remove(path)
+
+        self._retrying(remove)
 
     def _delete(self, key: str) -> None:
         path = self._path(key)
@@ -324,8 +415,9 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
 
     def _exists(self, key: str) -> bool:
         try:
+            paths.check_components(key)  # OpenSSH answers "bad message" for a name too long
             self._stat(key)
-        except FileNotFoundError:
+        except (FileNotFoundError, StorageNameError):
             return False
         return True
 
