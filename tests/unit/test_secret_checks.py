@@ -61,8 +61,10 @@ def test_callables_settings_and_default_storage_are_silent() -> None:
             class Meta:
                 app_label = "storages_testing"
 
+        lazy = Document._meta.get_field("lazy").storage
+        built_before = lazy._wrapped is not empty  # Django 4.2's FileField builds it itself
         assert _warnings(apps) == []
-    lazy = Document._meta.get_field("lazy").storage
-    assert lazy._wrapped is empty  # the check never built the lazy default storage
+    # The check never builds the lazy default storage (where Django has not already).
+    assert (lazy._wrapped is not empty) == built_before
     text, _ = MigrationWriter.serialize(Document._meta.get_field("callable_storage"))
     assert "private_storage" in text
