@@ -97,11 +97,12 @@ def request(
         except (requests.ConnectionError, requests.Timeout):
             if method.upper() not in _SAFE_METHODS:
                 raise
-            wait = _backoff(attempt, max_wait)
+            wait = backoff(attempt, max_wait)
         else:
             if response.status_code not in TRANSIENT_STATUSES:
                 return response
-            wait = _retry_after(response, attempt, max_wait)
+            asked = retry_after(response.headers.get("Retry-After"))
+            wait = backoff(attempt, max_wait) if asked is None else min(max_wait, asked)
             response.close()
         time.sleep(wait)
         if isinstance(body, SizedBody):
@@ -109,16 +110,17 @@ def request(
     return session.request(method, url, **kwargs)
 
 
-def _backoff(attempt: int, max_wait: float) -> float:
+def backoff(attempt: int, max_wait: float) -> float:
+    """Return the wait before retry *attempt*: doubling from 0.2 s, jittered, at most *max_wait*."""
     return float(min(max_wait, 0.1 * 2**attempt) * random.uniform(0.5, 1))  # noqa: S311
 
 
-def _retry_after(response: Any, attempt: int, max_wait: float) -> float:
-    """Return the wait an answer asks for (``Retry-After: <seconds>``), else a backoff."""
+def retry_after(value: str | None) -> float | None:
+    """Return the seconds a ``Retry-After`` header asks for; None when absent or an HTTP date."""
     try:
-        return min(max_wait, max(0.0, float(response.headers.get("Retry-After", ""))))
-    except ValueError:  # absent, or an HTTP date: back off as after a broken connection
-        return _backoff(attempt, max_wait)
+        return max(0.0, float(value or ""))
+    except ValueError:
+        return None
 
 
 def requests_rules() -> list[ErrorRule]:

@@ -9,13 +9,12 @@ each at most :data:`ATTEMPTS` times.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from storages.errors import MissingDependencyError
-from storages.http import TRANSIENT_STATUSES
+from storages.http import TRANSIENT_STATUSES, backoff, retry_after
 
 try:
     import requests
@@ -45,13 +44,10 @@ _BROKEN = (
 class TransientHTTPError(LibcloudError):
     """A server answered with one of :data:`RETRY_STATUSES` (its response is closed)."""
 
-    def __init__(self, status: int, reason: str | None, retry_after: str | None) -> None:
+    def __init__(self, status: int, reason: str | None, retry_after_header: str | None) -> None:
         super().__init__(f"HTTP {status} {reason or ''}".rstrip())
         self.status = status
-        try:
-            self.retry_after: float | None = max(0.0, float(retry_after or ""))
-        except ValueError:  # absent, or an HTTP date: back off instead
-            self.retry_after = None
+        self.retry_after = retry_after(retry_after_header)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -61,9 +57,7 @@ def is_transient(exc: BaseException) -> bool:
 
 def _wait(exc: BaseException, attempt: int) -> float:
     asked = getattr(exc, "retry_after", None)
-    if asked is not None:
-        return float(min(MAX_WAIT, asked))
-    return float(0.1 * 2**attempt * random.uniform(0.5, 1))  # noqa: S311 - jitter, not secrets
+    return backoff(attempt, MAX_WAIT) if asked is None else min(MAX_WAIT, float(asked))
 
 
 def retrying(operation: Callable[[], T], *, attempts: int = ATTEMPTS) -> T:
