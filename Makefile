@@ -8,7 +8,7 @@ PIP       := $(PY) -m pip --disable-pip-version-check -q
 # Older Django releases we prove support for: <venv>:<python>:<django spec>
 COMPAT    := .venv-dj42:3.10:Django~=4.2.0 .venv-dj52:3.11:Django~=5.2.0
 # What the compat runs cover: unit tests and the filesystem contract (no servers needed).
-COMPAT_TESTS := tests/unit tests/contract/test_filesystem.py tests/contract/test_reference.py tests/backends/filesystem
+COMPAT_TESTS := tests/unit tests/reference tests/backends/filesystem
 
 .PHONY: help install servers demo test lint typecheck audit docs unit compat bench clean
 

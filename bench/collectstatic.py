@@ -1,40 +1,32 @@
 """Benchmark collectstatic to S3: this package vs django-storages 1.14.6, 1,000 files, one run.
 
-Run ``make bench-collectstatic``: starts moto through the test harness, generates 1,000 static
-files (about 10.7 MB: CSS referencing images, JavaScript, images), then for each storage
-(``S3StaticStorage``, ``S3ManifestStaticStorage``) and each implementation runs collectstatic
-three times in a fresh process: first upload, nothing changed, every mtime touched (a fresh CI
-checkout). Prints a Markdown table and writes it to ``bench/results/collectstatic.md``.
+``make bench-collectstatic`` starts moto through the test harness, generates 1,000 static files
+(CSS referencing images, JavaScript, images, fonts), then for each storage (``S3StaticStorage``,
+``S3ManifestStaticStorage``) and each implementation runs collectstatic three times in one fresh
+process (this file with ``--worker``): first upload, nothing changed, every mtime touched (a
+fresh CI checkout). ``ours`` runs this package's collectstatic command, ``anchor`` 1.14.6 with
+Django's own. Prints a Markdown table and writes it to ``bench/results/collectstatic.md``;
+``BENCH_QUICK=1`` makes it 20 files and writes nothing (see ``bench/common.py``).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import random
-import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
+from bench import common  # noqa: E402
 
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import start  # noqa: E402
-
-FILES = 1000
-INTERPRETERS = {"ours": ROOT / ".venv/bin/python", "anchor": ROOT / ".venv-bench/bin/python"}
-BACKENDS = {
-    "S3StaticStorage": {
-        "ours": "storages.backends.s3.S3StaticStorage",
-        "anchor": "storages.backends.s3.S3StaticStorage",
-    },
-    "S3ManifestStaticStorage": {
-        "ours": "storages.backends.s3.S3ManifestStaticStorage",
-        "anchor": "storages.backends.s3.S3ManifestStaticStorage",
-    },
-}
+FILES = 20 if common.QUICK else 1000
+BACKENDS = ("S3StaticStorage", "S3ManifestStaticStorage")  # in storages.backends.s3, in both
+PHASES = ("first", "unchanged", "touched")
 
 
 def make_static(root: Path) -> int:
@@ -64,51 +56,60 @@ def make_static(root: Path) -> int:
     return total
 
 
-def run(impl: str, backend: str, endpoint: str, bucket: str, static_dir: Path) -> Any:
-    output = subprocess.run(
-        [
-            str(INTERPRETERS[impl]),
-            str(ROOT / "bench/collectstatic_worker.py"),
-            impl,
-            backend,
-            endpoint,
-            bucket,
-            str(static_dir),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tempfile.gettempdir(),
-        env={"PATH": "/usr/bin:/bin"},
+def work(impl: str, backend: str, endpoint: str, bucket: str, static_dir: str) -> None:
+    """Run collectstatic once per phase, each with a fresh storage; print what each cost."""
+    options = {"bucket_name": bucket, "endpoint_url": endpoint, "region_name": "us-east-1"}
+    options.update(access_key="bench", secret_key="bench-secret")
+    common.django_setup(
+        INSTALLED_APPS=["storages", "django.contrib.staticfiles"],
+        STATIC_URL="/static/",
+        STATICFILES_DIRS=[static_dir],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": backend, "OPTIONS": options},
+        },
     )
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.files.storage import storages
+    from django.core.management import call_command
+    from django.utils.functional import empty
+
+    def s3_client() -> Any:
+        # A fresh storage, as a new process would have.
+        storages._storages = {}
+        staticfiles_storage._wrapped = empty
+        storage = storages["staticfiles"]
+        return storage.client if impl == "ours" else storage.connection.meta.client
+
+    s3_client().create_bucket(Bucket=bucket)
+    results: list[dict[str, Any]] = []
+    for phase in PHASES:
+        if phase == "touched":
+            later = time.time() + 3600
+            for path in Path(static_dir).rglob("*"):
+                os.utime(path, (later, later))
+        counts = common.count_botocore(s3_client())
+        started = time.perf_counter()
+        call_command("collectstatic", "--noinput", "-v0", stdout=io.StringIO())
+        seconds = time.perf_counter() - started
+        results.append({"phase": phase, "seconds": seconds, "requests": sum(counts.values())})
+        results[-1]["by_operation"] = counts
+    print(json.dumps(results))
 
 
-def main() -> None:
-    import boto3
-
+def drive() -> None:
+    load = os.getloadavg()
     rows = []
-    with tempfile.TemporaryDirectory() as workdir:
-        server = start(CATALOG["moto"], Path(workdir) / "moto")
-        client = boto3.client(
-            "s3",
-            endpoint_url=server.url,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench-secret",
-        )
-        try:
-            for label, paths in BACKENDS.items():
-                for impl in ("anchor", "ours"):
-                    static_dir = Path(workdir) / f"static-{label}-{impl}"
-                    size = make_static(static_dir)
-                    bucket = f"bench-{label.lower()}-{impl}"
-                    client.create_bucket(Bucket=bucket)
-                    phases = run(impl, paths[impl], server.url, bucket, static_dir)
-                    rows.append((label, impl, size, phases))
-                    print(label, impl, [(p["seconds"], p["requests"]) for p in phases], flush=True)
-        finally:
-            server.stop()
+    with tempfile.TemporaryDirectory() as workdir, common.serving("moto") as server:
+        for label in BACKENDS:
+            for impl in ("anchor", "ours"):
+                static_dir = Path(workdir) / f"static-{label}-{impl}"
+                size = make_static(static_dir)
+                backend = f"storages.backends.s3.{label}"
+                argv = [backend, server.url, f"bench-{label.lower()}-{impl}", str(static_dir)]
+                phases = common.call("collectstatic", impl, argv)
+                rows.append((label, impl, size, phases))
+                print(label, impl, [(p["seconds"], p["requests"]) for p in phases], flush=True)
     lines = [
         f"{FILES} files, {rows[0][2] / 1e6:.1f} MB, into moto's S3 server; seconds (requests).",
         "",
@@ -116,21 +117,20 @@ def main() -> None:
         "|---|---|---|---|---|",
     ]
     for label, impl, _, phases in rows:
-        name = "2.0" if impl == "ours" else "1.14.6"
         cells = " | ".join(f"{p['seconds']:.1f} s ({p['requests']:,})" for p in phases)
-        lines.append(f"| {label} | {name} | {cells} |")
+        lines.append(f"| {label} | {common.LABELS[impl]} | {cells} |")
     for label in BACKENDS:
-        anchor = next(p for lab, impl, _, p in rows if lab == label and impl == "anchor")
-        ours = next(p for lab, impl, _, p in rows if lab == label and impl == "ours")
-        ratios = " | ".join(
-            f"{a['seconds'] / o['seconds']:.1f}x" for a, o in zip(anchor, ours, strict=True)
+        anchor, ours = (
+            next(p for lab, i, _, p in rows if (lab, i) == (label, impl))
+            for impl in ("anchor", "ours")
         )
-        lines.append(f"| {label} | speed-up | {ratios} |")
-    table = "\n".join(lines)
-    print(table)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/collectstatic.md").write_text(table + "\n")
+        ratios = (f"{a['seconds'] / o['seconds']:.1f}x" for a, o in zip(anchor, ours, strict=True))
+        lines.append(f"| {label} | speed-up | {' | '.join(ratios)} |")
+    common.publish("collectstatic", "\n".join(lines), load)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--worker"]:
+        work(*sys.argv[2:])
+    else:
+        drive()

@@ -1,48 +1,26 @@
 """Benchmark the CouchDB backend against plain ``requests`` on CouchDB's HTTP API.
 
-Run ``python bench/couchdb.py`` from the repository root after ``make install``: it starts
-pouchdb-server (CouchDB's HTTP API) through the test harness, stores a small file and a 32 MiB
-one (pouchdb-server 4.2.0 buffers attachments in memory and crashes on 256 MiB), then runs each
-operation in a fresh process per implementation (``couchdb_worker``) and prints a Markdown
-table. django-storages 1.14.6 has no CouchDB backend (it was removed in 2017), so the comparison
-is with the raw client only: ``requests`` on the same document-with-attachment layout. Memory is
-the growth of the process's peak RSS during the operation; times are medians of 25 runs (3 for
-the large file), wall-clock on this machine, only compared within one run.
+On pouchdb-server (``make bench-couchdb``). 1.14.6 has no CouchDB backend (it was removed in
+2017), so the comparison is with the raw client only: ``requests`` on the same
+document-with-attachment layout. Requests are counted at the ``requests`` adapter. How the
+benchmarks run, and ``BENCH_QUICK=1`` for a smoke run: ``bench/common.py``.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
+from bench import common  # noqa: E402
 
-import requests  # noqa: E402
-from couchdb_worker import BIG  # noqa: E402
-from s3_worker import Pattern  # noqa: E402
-
-from tests.backends.couchdb.servers import DATABASE  # noqa: E402
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import start  # noqa: E402
-
-OPS = [
-    "read_small",
-    "exists",
-    "size",
-    "url",
-    "save_small",
-    "read_1k_of_32m",
-    "read_32m",
-    "save_32m",
-]
-IMPLS = ["ours", "raw"]
-MIB = 1024 * 1024
-PYTHON = ROOT / ".venv/bin/python"
+DATABASE = "bench"
+ATTACHMENT = "content"
+#: pouchdb-server 4.2.0 keeps a whole attachment in memory: 128 MiB fails with "Invalid array
+#: length" and 256 MiB crashes it (JavaScript heap out of memory), so the large file is 32 MiB.
+BIG = common.scaled(32 * common.MIB)
 NOTE = (
     "CouchDBStorage on pouchdb-server 4.2.0 vs plain `requests` on the same documents. "
     "django-storages 1.14.6 has no CouchDB backend, so it has no column. The large file is "
@@ -51,63 +29,82 @@ NOTE = (
 )
 
 
-def prepare(url: str) -> None:
-    """Create the database and the files the operations read."""
-    database = f"{url}/{DATABASE}"
-    requests.put(database, timeout=30).raise_for_status()
-    for name, body in (("small.txt", b"small content"), ("big.bin", Pattern(BIG))):
-        requests.put(
-            f"{database}/{name}/content",
+def setup(server: Any) -> tuple[list[str], dict[str, str]]:
+    return [server.url], {}
+
+
+class Couch:
+    """The raw client: a ``requests`` session on the database's URL."""
+
+    def __init__(self, server: str) -> None:
+        import requests
+
+        self.session = requests.Session()
+        self.database = f"{server}/{DATABASE}"
+
+    def url(self, name: str, attachment: bool = True) -> str:
+        document = f"{self.database}/{quote(name, safe='')}"
+        return f"{document}/{ATTACHMENT}" if attachment else document
+
+    def get(self, name: str, attachment: bool = True, **kwargs: Any) -> Any:
+        response = self.session.get(self.url(name, attachment), timeout=300, **kwargs)
+        response.raise_for_status()
+        return response
+
+    def put(self, name: str, body: Any) -> None:
+        # The revision to replace (pouchdb-server's HEAD gives no usable ETag).
+        document = self.session.get(self.url(name, attachment=False), timeout=30)
+        self.session.put(
+            self.url(name),
+            params={"rev": document.json()["_rev"]} if document.status_code == 200 else None,
             data=body,
             headers={"Content-Type": "application/octet-stream"},
-            timeout=600,
+            timeout=300,
         ).raise_for_status()
 
+    def size(self, name: str) -> int:
+        return int(self.get(name, attachment=False).json()["_attachments"][ATTACHMENT]["length"])
 
-def measure(impl: str, op: str, url: str) -> dict[str, Any]:
-    output = subprocess.run(
-        [str(PYTHON), str(ROOT / "bench/couchdb_worker.py"), impl, op, url, DATABASE],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT / "bench",
-        env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'bench'}", "PATH": "/usr/bin:/bin"},
-    )
-    if output.returncode:
-        raise SystemExit(f"{impl} {op} failed:\n{output.stderr}")
-    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
+    def read(self, name: str, size: int = -1) -> int:
+        with self.get(name, stream=True) as response:
+            return len(response.raw.read(size)) if size >= 0 else common.drain(response.raw)
 
 
-def table(results: dict[tuple[str, str], dict[str, Any]]) -> str:
-    lines = [
-        "| operation | HTTP requests: 2.0 / raw | peak RSS growth MiB: 2.0 / raw "
-        "| ms: 2.0 / raw | 2.0 speed vs raw |",
-        "|---|---|---|---|---|",
-    ]
-    for op in OPS:
-        ours, raw = results[("ours", op)], results[("raw", op)]
-        ratio = raw["seconds"] / ours["seconds"] if ours["seconds"] else float("nan")
-        lines.append(
-            f"| {op} | {round(ours['requests'], 1):g} / {round(raw['requests'], 1):g} "
-            f"| {ours['rss_delta'] / MIB:.1f} / {raw['rss_delta'] / MIB:.1f} "
-            f"| {ours['seconds'] * 1000:.2f} / {raw['seconds'] * 1000:.2f} | {ratio:.2f} |"
-        )
-    return "\n".join(lines)
+def prepare(server: str) -> None:
+    couch = Couch(server)
+    couch.session.put(couch.database, timeout=30).raise_for_status()
+    couch.put("small.txt", b"small content")
+    couch.put("big.bin", common.Pattern(BIG))
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as workdir:
-        server = start(CATALOG["pouchdb"], Path(workdir))
-        try:
-            prepare(server.url)
-            results = {(impl, op): measure(impl, op, server.url) for op in OPS for impl in IMPLS}
-        finally:
-            server.stop()
-    text = table(results)
-    print(text)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/couchdb.md").write_text(NOTE + "\n\n" + text + "\n")
+def storage(impl: str, server: str) -> Any:
+    common.django_setup()
+    from storages.backends.couchdb import CouchDBStorage
 
+    return CouchDBStorage(server=server, database=DATABASE, file_overwrite=True)
+
+
+RAW = {
+    "read_small": lambda couch, tag: couch.get("small.txt").content,
+    "exists": lambda couch, tag: couch.session.head(couch.url("small.txt", False), timeout=30),
+    "size": lambda couch, tag: couch.size("small.txt"),
+    "url": lambda couch, tag: couch.url("small.txt"),
+    "save_small": lambda couch, tag: couch.put(f"w-{tag}.txt", b"small"),
+    "read_1k": lambda couch, tag: couch.read("big.bin", 1024),
+    "read_big": lambda couch, tag: couch.read("big.bin"),
+    "save_big": lambda couch, tag: couch.put(f"up-{tag}.bin", common.Pattern(BIG)),
+}
+
+
+client = Couch
+count = common.count_requests
 
 if __name__ == "__main__":
-    main()
+    common.main(
+        sys.modules[__name__],
+        server="pouchdb",
+        big=BIG,
+        counted="HTTP requests",
+        note=NOTE,
+        **common.RAW_ONLY,
+    )

@@ -1,114 +1,157 @@
 """Benchmark the Database backend against hand-written SQL through Django's cursor.
 
-Run ``python bench/database.py`` from the repository root after ``make install``: it starts
-PostgreSQL through the test harness, migrates the ``storages`` tables, stores a small file and a
-256 MiB one, then runs each operation in a fresh process per implementation
-(``database_worker``) and prints a Markdown table. django-storages 1.14.6 has no Database
-backend (it was removed in 2017), so the comparison is with the raw client only: the same tables
-and 1 MiB chunks, queried with plain SQL. Requests are SQL statements; memory is the growth of
-the process's peak RSS during the operation; times are medians of 25 runs (3 for the large
-file), wall-clock on this machine, only compared within one run.
+On PostgreSQL (``make bench-database``), in the zero-config tables, migrated first. 1.14.6 has
+no Database backend (it was removed in 2017), so the comparison is with the raw client only: the
+same tables and 1 MiB chunks, queried with plain SQL. Requests are SQL statements (``BEGIN``
+and ``COMMIT`` not counted). How the benchmarks run, and ``BENCH_QUICK=1`` for a smoke run:
+``bench/common.py``.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
+import io
 import sys
-import tempfile
+from collections.abc import Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "src")]
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
+from bench import common  # noqa: E402
 
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import start  # noqa: E402
-
-OPS = [
-    "read_small",
-    "exists",
-    "size",
-    "url",
-    "save_small",
-    "read_1k_of_256m",
-    "read_256m",
-    "save_256m",
-]
-IMPLS = ["ours", "raw"]
-MIB = 1024 * 1024
-PYTHON = ROOT / ".venv/bin/python"
+CHUNK, BIG = common.CHUNK, common.BIG
+#: The app of the zero-config tables: "storages.backends.database", or "storages" itself in
+#: the revisions before the tables had an app of their own.
+APP = "storages.backends.database"
+if not (common.ROOT / "src/storages/backends/database/apps.py").exists():
+    APP = "storages"
 NOTE = (
     "DatabaseStorage (zero-config tables) on PostgreSQL vs the same SQL written by hand through "
     "Django's cursor. django-storages 1.14.6 has no Database backend, so it has no column."
 )
 
 
-def prepare(port: int) -> None:
-    """Create the tables and the files the operations read, in a process of their own."""
-    script = (
-        "import sys; from database_worker import setup; setup(sys.argv[1])\n"
-        "from django.core.management import call_command\n"
-        "from django.core.files.base import ContentFile, File\n"
-        "from s3_worker import BIG, Pattern\n"
-        "from storages.backends.database import DatabaseStorage\n"
-        "call_command('migrate', 'storages', verbosity=0)\n"
-        "storage = DatabaseStorage()\n"
-        "storage.save('small.txt', ContentFile(b'small content'))\n"
-        "storage.save('big.bin', File(Pattern(BIG), name='big.bin'))\n"
-    )
-    run([str(PYTHON), "-c", script, str(port)])
+def setup(server: Any) -> tuple[list[str], dict[str, str]]:
+    return [str(server.port)], {}
 
 
-def run(command: list[str]) -> str:
-    output = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT / "bench",
-        env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'bench'}", "PATH": "/usr/bin:/bin"},
-    )
-    if output.returncode:
-        raise SystemExit(f"{command[1:]} failed:\n{output.stderr}")
-    return output.stdout
+def client(port: str) -> Any:
+    database = {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1", "PORT": port}
+    database.update(USER="postgres", NAME="postgres")
+    apps = list(dict.fromkeys(["storages", APP]))
+    common.django_setup(INSTALLED_APPS=apps, DATABASES={"default": database})
+    from django.db import connection
+
+    return connection
 
 
-def measure(impl: str, op: str, port: int) -> dict[str, Any]:
-    stdout = run([str(PYTHON), str(ROOT / "bench/database_worker.py"), impl, op, str(port)])
-    return dict(json.loads(stdout.strip().splitlines()[-1]))
+def storage(impl: str, port: str) -> Any:
+    client(port)
+    from storages.backends.database import DatabaseStorage
+
+    return DatabaseStorage(base_url="/dbfiles/", file_overwrite=True)
 
 
-def table(results: dict[tuple[str, str], dict[str, Any]]) -> str:
-    lines = [
-        "| operation | SQL statements: 2.0 / raw | peak RSS growth MiB: 2.0 / raw "
-        "| ms: 2.0 / raw | 2.0 speed vs raw |",
-        "|---|---|---|---|---|",
-    ]
-    for op in OPS:
-        ours, raw = results[("ours", op)], results[("raw", op)]
-        ratio = raw["seconds"] / ours["seconds"] if ours["seconds"] else float("nan")
-        lines.append(
-            f"| {op} | {round(ours['requests'], 1):g} / {round(raw['requests'], 1):g} "
-            f"| {ours['rss_delta'] / MIB:.1f} / {raw['rss_delta'] / MIB:.1f} "
-            f"| {ours['seconds'] * 1000:.2f} / {raw['seconds'] * 1000:.2f} | {ratio:.2f} |"
+def prepare(port: str) -> None:
+    from django.core.files.base import ContentFile, File
+    from django.core.management import call_command
+
+    files = storage("ours", port)
+    call_command("migrate", verbosity=0)
+    files.save("small.txt", ContentFile(b"small content"))
+    source: Any = common.Pattern(BIG)  # a binary stream; the stubs want text
+    files.save("big.bin", File(source, name="big.bin"))
+
+
+def count(impl: str, target: Any) -> dict[str, int]:
+    """Count the statements of Django's cursor and of the backend's raw blob cursor."""
+    from django.db import connections
+
+    from storages.backends.database import tables
+
+    # Blob statements bypass Django's cursor wrapper (no query log): counted at the backend's.
+    counts = common.count_calls(tables, "_execute", lambda *args: "blob statements")
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counts["statements"] = counts.get("statements", 0) + 1
+        return execute(sql, params, many, context)
+
+    connections["default"].execute_wrappers.append(wrapper)
+    return counts
+
+
+def query(sql: str, *params: Any) -> list[Sequence[Any]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def save(name: str, stream: Any, size: int) -> None:
+    from django.db import connection, transaction
+
+    now = datetime.now(timezone.utc)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM storages_file_chunk WHERE file_id IN "
+            "(SELECT id FROM storages_file WHERE name = %s)",
+            [name],
         )
-    return "\n".join(lines)
+        cursor.execute("DELETE FROM storages_file WHERE name = %s", [name])
+        cursor.execute(
+            "INSERT INTO storages_file (name, size, content_type, chunk_size, created, modified) "
+            "VALUES (%s, %s, '', %s, %s, %s) RETURNING id",
+            [name, size, CHUNK, now, now],
+        )
+        file_id = cursor.fetchone()[0]
+        for position, block in enumerate(common.chunks(stream)):
+            cursor.execute(
+                "INSERT INTO storages_file_chunk (file_id, position, data) VALUES (%s, %s, %s)",
+                [file_id, position, block],
+            )
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as workdir:
-        server = start(CATALOG["postgres"], Path(workdir))
-        try:
-            prepare(server.port)
-            results = {(impl, op): measure(impl, op, server.port) for op in OPS for impl in IMPLS}
-        finally:
-            server.stop()
-    text = table(results)
-    print(text)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/database.md").write_text(NOTE + "\n\n" + text + "\n")
+def read_big(name: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        sql = "SELECT id, size, chunk_size FROM storages_file WHERE name = %s"
+        cursor.execute(sql, [name])
+        file_id, size, chunk_size = cursor.fetchone()
+        for position in range((size + chunk_size - 1) // chunk_size):
+            cursor.execute(
+                "SELECT data FROM storages_file_chunk WHERE file_id = %s AND position = %s",
+                [file_id, position],
+            )
+            bytes(cursor.fetchone()[0])
+    return int(size)
+
+
+CHUNKS = "storages_file f JOIN storages_file_chunk c ON c.file_id = f.id WHERE f.name = %s"
+RAW = {
+    "read_small": lambda db, tag: b"".join(
+        bytes(row[0])
+        for row in query(f"SELECT c.data FROM {CHUNKS} ORDER BY c.position", "small.txt")
+    ),
+    "exists": lambda db, tag: query("SELECT 1 FROM storages_file WHERE name = %s", "small.txt"),
+    "size": lambda db, tag: query("SELECT size FROM storages_file WHERE name = %s", "small.txt"),
+    "url": lambda db, tag: "/dbfiles/" + quote("small.txt"),
+    "save_small": lambda db, tag: save(f"w-{tag}.txt", io.BytesIO(b"small"), 5),
+    "read_1k": lambda db, tag: query(
+        f"SELECT SUBSTR(c.data, 1, 1024) FROM {CHUNKS} AND c.position = 0", "big.bin"
+    ),
+    "read_big": lambda db, tag: read_big("big.bin"),
+    "save_big": lambda db, tag: save(f"up-{tag}.bin", common.Pattern(BIG), BIG),
+}
 
 
 if __name__ == "__main__":
-    main()
+    common.main(
+        sys.modules[__name__],
+        server="postgres",
+        counted="SQL statements",
+        note=NOTE,
+        **common.RAW_ONLY,
+    )

@@ -1,115 +1,117 @@
 """Benchmark the Dropbox backend against django-storages 1.14.6 and the raw ``dropbox`` SDK.
 
-Run ``python bench/dropbox.py`` from the repository root after ``make install`` (with
-``dropbox`` installed in ``.venv-bench`` too): it starts the project's stand-in Dropbox server
-through the test harness, fills a folder, then runs each operation in a fresh process per
-implementation (bench/dropbox_worker.py) and prints a Markdown table. Every process reaches
-the stand-in as the tests' SDK does: ``DROPBOX_API_HOST``/``DROPBOX_API_CONTENT_HOST`` name it
-and ``REQUESTS_CA_BUNDLE`` trusts its certificate authority. Requests are counted at
-``requests.Session.send``; memory is the growth of the process's peak RSS during the operation;
-times are wall-clock on this machine and are only compared within one run.
+On the project's stand-in Dropbox server (``make bench-dropbox``), which every process reaches as
+the tests' SDK does: ``DROPBOX_API_HOST``/``DROPBOX_API_CONTENT_HOST`` name it and
+``REQUESTS_CA_BUNDLE`` trusts its certificate authority. Requests are counted at the
+``requests`` adapter, by endpoint. How the benchmarks run, and ``BENCH_QUICK=1`` for a smoke
+run: ``bench/common.py``.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-# This file is bench/dropbox.py: its folder must not shadow the SDK named dropbox.
-sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
-
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import RunningServer, start  # noqa: E402
-from tests.harness.specs.dropbox import ca_path  # noqa: E402
+# The repository, not bench/, whose dropbox.py (this file) would shadow the SDK named dropbox.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from bench import common  # noqa: E402
 
 FOLDER = "/bench"
-OPS = [
-    "read_small",
-    "exists",
-    "size",
-    "url",
-    "listdir_20",
-    "save_small",
-    "read_1k_of_256m",
-    "read_256m",
-    "save_256m",
-]
-INTERPRETERS = {
-    "ours": ROOT / ".venv/bin/python",
-    "anchor": ROOT / ".venv-bench/bin/python",
-    "sdk": ROOT / ".venv/bin/python",
-}
-MIB = 1024 * 1024
+TOKEN = "test-token"
+PART = 4 * common.MIB
 
 
-def sdk_environment(server: RunningServer) -> dict[str, str]:
+def setup(server: Any) -> tuple[list[str], dict[str, str]]:
+    from tests.harness.specs.dropbox import ca_path
+
     host = f"127.0.0.1:{server.port}"
-    return {
-        "DROPBOX_API_HOST": host,
-        "DROPBOX_API_CONTENT_HOST": host,
-        "DROPBOX_API_NOTIFY_HOST": host,
-        "REQUESTS_CA_BUNDLE": str(ca_path(server)),
-    }
+    names = ("DROPBOX_API_HOST", "DROPBOX_API_CONTENT_HOST", "DROPBOX_API_NOTIFY_HOST")
+    return [], {**dict.fromkeys(names, host), "REQUESTS_CA_BUNDLE": str(ca_path(server))}
 
 
-def measure(impl: str, op: str, env: dict[str, str]) -> dict[str, Any]:
-    output = subprocess.run(
-        [str(INTERPRETERS[impl]), str(ROOT / "bench/dropbox_worker.py"), impl, op, FOLDER],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tempfile.gettempdir(),
-        env={
-            "PYTHONPATH": "" if impl == "anchor" else str(ROOT / "src"),
-            "PATH": "/usr/bin:/bin",
-            **env,
-        },
-    )
-    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
+def client() -> Any:
+    import dropbox
+
+    return dropbox.Dropbox(TOKEN)
 
 
-def describe(result: int | None) -> str:
-    """Show what an operation gave back: bytes read (in MiB from 1 MiB) or entries listed."""
-    if result is None:
-        return "-"
-    return f"{result / MIB:g} MiB" if result >= MIB else str(result)
+def prepare() -> None:
+    sdk = client()
+    sdk.files_upload(b"small content", f"{FOLDER}/small.txt")
+    for i in range(20):
+        sdk.files_upload(b"x", f"{FOLDER}/many/file-{i:02}.txt")
+    upload(sdk, common.Pattern(common.BIG), "big.bin")
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as workdir:
-        server = start(CATALOG["dropbox"], Path(workdir))
-        try:
-            env = sdk_environment(server)
-            measure("sdk", "prepare", env)  # fill the folder
-            results = {(impl, op): measure(impl, op, env) for op in OPS for impl in INTERPRETERS}
-        finally:
-            server.stop()
-    lines = [
-        "| operation | requests: 2.0 / 1.14.6 / SDK | peak RSS growth MiB: 2.0 / 1.14.6 / "
-        "SDK | seconds: 2.0 / 1.14.6 / SDK | 2.0 speed vs SDK "
-        "| result: 2.0 / 1.14.6 / SDK |",
-        "|---|---|---|---|---|---|",
-    ]
-    for op in OPS:
-        ours, anchor, raw = (results[(impl, op)] for impl in ("ours", "anchor", "sdk"))
-        ratio = raw["seconds"] / ours["seconds"] if ours["seconds"] else float("nan")
-        lines.append(
-            f"| {op} | {ours['requests']:g} / {anchor['requests']:g} / {raw['requests']:g} "
-            f"| {ours['rss_delta'] / MIB:.1f} / {anchor['rss_delta'] / MIB:.1f} "
-            f"/ {raw['rss_delta'] / MIB:.1f} "
-            f"| {ours['seconds']:.3f} / {anchor['seconds']:.3f} / {raw['seconds']:.3f} "
-            f"| {ratio:.2f} | {' / '.join(describe(r['result']) for r in (ours, anchor, raw))} |"
-        )
-    table = "\n".join(lines)
-    print(table)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/dropbox.md").write_text(table + "\n")
+def storage(impl: str) -> Any:
+    common.django_setup()
+    from storages.backends.dropbox import DropboxStorage
+
+    return DropboxStorage(oauth2_access_token=TOKEN, root_path=FOLDER, write_mode="overwrite")
+
+
+def upload(sdk: Any, stream: Any, name: str) -> None:
+    """Upload *stream* the way the SDK's documentation shows: one call, or a session."""
+    from dropbox.files import CommitInfo, UploadSessionCursor, WriteMode
+
+    path, mode = f"{FOLDER}/{name}", WriteMode("overwrite")
+    data = stream.read(PART)
+    if len(data) < PART:
+        sdk.files_upload(data, path, mode=mode)
+        return
+    session = sdk.files_upload_session_start(data)
+    cursor = UploadSessionCursor(session_id=session.session_id, offset=len(data))
+    while True:
+        data = stream.read(PART)
+        if stream.tell() >= stream.size:
+            sdk.files_upload_session_finish(data, cursor, CommitInfo(path=path, mode=mode))
+            return
+        sdk.files_upload_session_append_v2(data, cursor)
+        cursor.offset += len(data)
+
+
+def download(sdk: Any, name: str, **headers: str) -> Any:
+    return sdk.files_download(f"{FOLDER}/{name}", extra_headers=headers or None)[1]
+
+
+def read_big(sdk: Any) -> int:
+    with download(sdk, "big.bin") as response:
+        return sum(len(chunk) for chunk in response.iter_content(common.CHUNK))
+
+
+def listdir(sdk: Any) -> int:
+    result = sdk.files_list_folder(f"{FOLDER}/many")
+    entries = len(result.entries)
+    while result.has_more:
+        result = sdk.files_list_folder_continue(result.cursor)
+        entries += len(result.entries)
+    return entries
+
+
+RAW = {
+    "read_small": lambda sdk, tag: len(download(sdk, "small.txt").content),
+    "exists": lambda sdk, tag: sdk.files_get_metadata(f"{FOLDER}/small.txt"),
+    "size": lambda sdk, tag: int(sdk.files_get_metadata(f"{FOLDER}/small.txt").size),
+    "url": lambda sdk, tag: sdk.files_get_temporary_link(f"{FOLDER}/small.txt").link,
+    "listdir_20": lambda sdk, tag: listdir(sdk),
+    "save_small": lambda sdk, tag: upload(sdk, common.Pattern(5), f"w-{tag}.txt"),
+    "read_1k": lambda sdk, tag: len(download(sdk, "big.bin", Range="bytes=0-1023").content),
+    "read_big": lambda sdk, tag: read_big(sdk),
+    "save_big": lambda sdk, tag: upload(sdk, common.Pattern(common.BIG), f"up-{tag}.bin"),
+}
+
+
+def count(impl: str, target: Any) -> dict[str, int]:
+    return common.count_http(lambda request: request.path_url.split("?")[0].removeprefix("/2/"))
 
 
 if __name__ == "__main__":
-    main()
+    common.main(
+        sys.modules[__name__],
+        server="dropbox",
+        raw="SDK",
+        extra_ops=["url", "listdir_20"],
+        repeat=(10, 1),
+        result_column=True,
+    )

@@ -1,82 +1,87 @@
-"""Benchmark the FTP backend against django-storages 1.14.6 and raw ftplib, in one run.
+"""Benchmark the FTP backend against django-storages 1.14.6 and raw ftplib (``make bench-ftp``).
 
-Run ``python bench/ftp.py`` from the repository root. It starts pyftpdlib (plain FTP, its own
-user: no system account is touched) through the test harness, writes the files to read straight
-into its directory, then runs each operation in a fresh process per implementation
-(``ftp_worker.py``) and prints a Markdown table. Requests are FTP commands on the control
-connection (``USER``, ``PASV``, ``RETR``, ...) counted inside ftplib; memory is the growth of
-the process's peak RSS during the operation; times are wall-clock on this machine, compared
-only within one run (``vs ftplib`` is the raw client's time divided by ours: above 1 is faster
-than ``storbinary``/``retrbinary``).
+On pyftpdlib (plain FTP, its own user: no system account is touched), whose directory the files
+to read are written into. Requests are FTP commands on the control connection (``USER``,
+``PASV``, ``RETR``, ...) counted at ``ftplib.FTP.putcmd``. ``vs ftplib`` is the raw client's
+time (``storbinary``/``retrbinary``) divided by ours. How the benchmarks run, and
+``BENCH_QUICK=1`` for a smoke run: ``bench/common.py``.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
+import contextlib
+import ftplib
+import io
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
+from bench import common  # noqa: E402
 
-from bench.s3_worker import BIG, CHUNK, Pattern  # noqa: E402
-from bench.sftp import OPS, table  # noqa: E402
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import start  # noqa: E402
+USER = "ftpuser"
 
-IMPLS = ("ours", "anchor", "ftplib")
-INTERPRETERS = {
-    "ours": ROOT / ".venv/bin/python",
-    "anchor": ROOT / ".venv-bench/bin/python",
-    "ftplib": ROOT / ".venv/bin/python",
+
+def setup(server: Any) -> tuple[list[str], dict[str, str]]:
+    common.write_files(Path((server.workdir / "data_dir").read_text()))
+    return [str(server.port), (server.workdir / "password").read_text()], {}
+
+
+def storage(impl: str, port: str, password: str) -> Any:
+    common.django_setup(MEDIA_URL="/media/")
+    from storages.backends.ftp import FTPStorage
+
+    if impl == "anchor":
+        return FTPStorage(location=f"ftp://{USER}:{password}@127.0.0.1:{port}/")
+    return FTPStorage(location=f"ftp://{USER}:{quote(password, safe='')}@127.0.0.1:{port}")
+
+
+def client(port: str, password: str) -> ftplib.FTP:
+    ftp = ftplib.FTP()  # the local benchmark server speaks plain FTP
+    ftp.connect("127.0.0.1", int(port))
+    ftp.login(USER, password)
+    ftp.voidcmd("TYPE I")
+    return ftp
+
+
+def count(impl: str, target: Any) -> dict[str, int]:
+    def command(ftp: ftplib.FTP, line: str) -> str:
+        return line.split(" ", 1)[0].upper()
+
+    return common.count_calls(ftplib.FTP, "putcmd", command)
+
+
+def listdir(ftp: ftplib.FTP) -> None:
+    list(ftp.mlsd("", facts=["type"]))
+    ftp.voidcmd("TYPE I")
+
+
+def read_1k(ftp: ftplib.FTP) -> None:
+    with ftp.transfercmd("RETR big.bin") as data:
+        data.recv(1024)
+    with contextlib.suppress(ftplib.error_temp):  # 426: cut short, as asked
+        ftp.voidresp()
+
+
+RAW = {
+    "read_small": lambda ftp, tag: ftp.retrbinary("RETR small.txt", [].append),
+    "exists": lambda ftp, tag: ftp.size("small.txt"),
+    "size": lambda ftp, tag: ftp.size("small.txt"),
+    "listdir": lambda ftp, tag: listdir(ftp),
+    "save_small": lambda ftp, tag: ftp.storbinary(f"STOR w-{tag}.txt", io.BytesIO(b"small")),
+    "read_1k": lambda ftp, tag: read_1k(ftp),
+    "read_big": lambda ftp, tag: ftp.retrbinary("RETR big.bin", len, blocksize=common.CHUNK),
+    "save_big": lambda ftp, tag: ftp.storbinary(
+        f"STOR up-{tag}.bin", common.Pattern(common.BIG), blocksize=common.CHUNK
+    ),
 }
 
-
-def prepare(workdir: Path) -> None:
-    """Write the files to read into the server's directory (it runs on this machine)."""
-    data = Path((workdir / "data_dir").read_text())
-    (data / "small.txt").write_bytes(b"small content")
-    source = Pattern(BIG)
-    with (data / "big.bin").open("wb") as target:
-        while chunk := source.read(CHUNK):
-            target.write(chunk)
-
-
-def measure(impl: str, op: str, port: int, password: str) -> dict[str, Any]:
-    worker = str(ROOT / "bench/ftp_worker.py")
-    output = subprocess.run(
-        [str(INTERPRETERS[impl]), worker, impl, op, str(port), password],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tempfile.gettempdir(),
-        env={"PYTHONPATH": "" if impl == "anchor" else str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-    )
-    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
-
-
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        server = start(CATALOG["pyftpdlib"], workdir)
-        try:
-            prepare(workdir)
-            password = (workdir / "password").read_text()
-            results = {
-                (impl, op): measure(impl, op, server.port, password) for op in OPS for impl in IMPLS
-            }
-        finally:
-            server.stop()
-    text = table(results, "ftplib")
-    print(text)
-    for result in results.values():
-        print(json.dumps(result), file=sys.stderr)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/ftp.md").write_text(text + "\n")
-
-
 if __name__ == "__main__":
-    main()
+    common.main(
+        sys.modules[__name__],
+        server="pyftpdlib",
+        raw="ftplib",
+        extra_ops=["listdir"],
+        time="ms",
+    )

@@ -1,104 +1,95 @@
 """Benchmark the Google Cloud Storage backend against django-storages 1.14.6 and the raw client.
 
-Run ``python bench/gcs.py`` from the repository root (after ``make bench`` has made
-``.venv-bench``, and ``.venv-bench/bin/pip install google-cloud-storage``): it starts
-gcp-storage-emulator through the test harness, fills a bucket, then runs each operation in a
-fresh process per implementation (``bench/gcs_worker.py``) and prints a Markdown table, also
-written to ``bench/results/gcs.md``. Requests are counted at the ``requests`` adapter; memory is
-the growth of the process's peak RSS during the operation; times are wall-clock on this machine
-and are only compared within one run.
+On gcp-storage-emulator (``make bench-gcs``), found through ``STORAGE_EMULATOR_HOST``; every
+implementation signs URLs with the same throw-away service-account key. Requests are counted at
+the ``requests`` adapter. How the benchmarks run, and ``BENCH_QUICK=1`` for a smoke run:
+``bench/common.py``.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-
-from bench.azure import table  # noqa: E402
-from bench.s3 import OPS  # noqa: E402
-from tests.backends.gcs.conftest import ensure_bucket, service_account_info  # noqa: E402
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import RunningServer, start  # noqa: E402
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
+from bench import common  # noqa: E402
 
 BUCKET = "bench-bucket"
-INTERPRETERS = {
-    "ours": ROOT / ".venv/bin/python",
-    "anchor": ROOT / ".venv-bench/bin/python",
-    "sdk": ROOT / ".venv/bin/python",
-}
+PROJECT = "bench-project"
+EXPIRATION = datetime.timedelta(seconds=86400)
 
 
-def prepare(server: RunningServer) -> None:
-    from google.auth.credentials import AnonymousCredentials
-    from google.cloud import storage as gcs
-
-    from bench.s3_worker import BIG, Pattern
+def setup(server: Any) -> tuple[list[str], dict[str, str]]:
+    from tests.backends.gcs.conftest import ensure_bucket, service_account_info
 
     ensure_bucket(server, BUCKET)
-    client = gcs.Client(
-        project="bench-project",
-        credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
-        client_options={"api_endpoint": server.url},
+    key_file = server.workdir / "throwaway-key.json"
+    key_file.write_text(json.dumps(service_account_info()))
+    os.chmod(key_file, 0o600)
+    return [str(key_file)], {"STORAGE_EMULATOR_HOST": server.url}
+
+
+def credentials(key_file: str) -> Any:
+    """Service-account credentials that sign locally and never ask Google for a token."""
+    from google.cloud import storage as gcs
+    from google.oauth2 import service_account
+
+    info = json.loads(Path(key_file).read_text())
+    creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+        info, scopes=gcs.Client.SCOPE
     )
-    bucket = client.bucket(BUCKET)
+    creds.token = "emulator-ignores-tokens"
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    creds.expiry = now + datetime.timedelta(days=1)
+    return creds
+
+
+def client(key_file: str) -> Any:
+    from google.cloud import storage as gcs
+
+    return gcs.Client(project=PROJECT, credentials=credentials(key_file)).bucket(BUCKET)
+
+
+def prepare(key_file: str) -> None:
+    bucket = client(key_file)
     bucket.blob("small.txt").upload_from_string(b"small content")
     # 32 MiB chunks: the emulator rewrites the whole partial object on every chunk.
-    bucket.blob("big.bin", chunk_size=32 * 1024 * 1024).upload_from_file(Pattern(BIG), size=BIG)
-    client.close()
+    big = bucket.blob("big.bin", chunk_size=32 * common.MIB)
+    big.upload_from_file(common.Pattern(common.BIG), size=common.BIG)
 
 
-def measure(impl: str, op: str, server: RunningServer, key_file: Path) -> dict[str, Any]:
-    output = subprocess.run(
-        [
-            str(INTERPRETERS[impl]),
-            str(ROOT / "bench/gcs_worker.py"),
-            impl,
-            op,
-            str(key_file),
-            BUCKET,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tempfile.gettempdir(),
-        env={
-            "PYTHONPATH": "" if impl == "anchor" else str(ROOT / "src"),
-            "PATH": "/usr/bin:/bin",
-            "STORAGE_EMULATOR_HOST": server.url,
-        },
+def storage(impl: str, key_file: str) -> Any:
+    common.django_setup()
+    from storages.backends.gcloud import GoogleCloudStorage
+
+    return GoogleCloudStorage(
+        bucket_name=BUCKET,
+        project_id=PROJECT,
+        credentials=credentials(key_file),
+        file_overwrite=True,
     )
-    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as workdir:
-        key_file = Path(workdir) / "throwaway-key.json"
-        key_file.write_text(json.dumps(service_account_info()))
-        os.chmod(key_file, 0o600)
-        server = start(CATALOG["gcs"], Path(workdir) / "server")
-        try:
-            prepare(server)
-            results = {
-                (impl, op): measure(impl, op, server, key_file)
-                for op in OPS
-                for impl in INTERPRETERS
-            }
-        finally:
-            server.stop()
-    text = table(results, "client")
-    print(text)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/gcs.md").write_text(text + "\n")
+RAW = {
+    "read_small": lambda b, tag: b.blob("small.txt").download_as_bytes(),
+    "exists": lambda b, tag: b.blob("small.txt").exists(),
+    "size": lambda b, tag: b.get_blob("small.txt").size,
+    "url": lambda b, tag: b.blob("small.txt").generate_signed_url(
+        version="v4", expiration=EXPIRATION
+    ),
+    "save_small": lambda b, tag: b.blob(f"w-{tag}.txt").upload_from_string(b"small"),
+    "read_1k": lambda b, tag: b.blob("big.bin").download_as_bytes(start=0, end=1023),
+    "read_big": lambda b, tag: common.drain(b.blob("big.bin").open("rb")),
+    "save_big": lambda b, tag: b.blob(f"up-{tag}.bin").upload_from_file(
+        common.Pattern(common.BIG), size=common.BIG
+    ),
+}
 
+count = common.count_requests
 
 if __name__ == "__main__":
-    main()
+    common.main(sys.modules[__name__], server="gcs", raw="client")

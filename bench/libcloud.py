@@ -1,109 +1,107 @@
 """Benchmark the Libcloud backend against django-storages 1.14.6 and Libcloud used by hand.
 
-Run ``python bench/libcloud.py`` from the repository root after ``make install`` (with
-``apache-libcloud`` installed in ``.venv-bench`` too): it starts moto's S3 server through the
-test harness, fills a bucket, then runs each operation in a fresh process per implementation
-(bench/libcloud_worker.py), all through Libcloud's S3 driver, and prints a Markdown table.
-Requests are counted at ``requests.Session.send``; memory is the growth of the process's peak
-RSS during the operation; times are wall-clock on this machine and are only compared within
-one run.
+All three through Libcloud's S3 driver, on moto's S3 server (``make bench-libcloud``). 1.14.6
+cannot pass a host or port to the driver, so its driver is replaced by the same class built with
+them. Requests are counted at the ``requests`` adapter, which Libcloud's connections go through.
+How the benchmarks run, and ``BENCH_QUICK=1`` for a smoke run: ``bench/common.py``.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-# This file is bench/libcloud.py: its folder must not shadow the libcloud package.
-sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
-
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import start  # noqa: E402
+# The repository, not bench/, whose libcloud.py (this file) would shadow the libcloud package.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from bench import common  # noqa: E402
 
 BUCKET = "bench-bucket"
-OPS = [
-    "read_small",
-    "exists",
-    "size",
-    "url",
-    "listdir_20",
-    "save_small",
-    "read_1k_of_256m",
-    "read_256m",
-    "save_256m",
-]
-INTERPRETERS = {
-    "ours": ROOT / ".venv/bin/python",
-    "anchor": ROOT / ".venv-bench/bin/python",
-    "libcloud": ROOT / ".venv/bin/python",
+USER, KEY = "bench", "bench-secret"
+
+
+def setup(server: Any) -> tuple[list[str], dict[str, str]]:
+    return [str(server.port)], {}
+
+
+def driver_keywords(port: str) -> dict[str, Any]:
+    return {"region": "us-east-1", "host": "127.0.0.1", "port": int(port), "secure": False}
+
+
+def client(port: str) -> Any:
+    """Return Libcloud's S3 driver for moto on 127.0.0.1:*port*."""
+    from libcloud.storage.drivers.s3 import S3StorageDriver
+
+    driver_class: Any = S3StorageDriver
+    return driver_class(USER, KEY, **driver_keywords(port))
+
+
+def prepare(port: str) -> None:
+    driver = client(port)
+    container = driver.create_container(BUCKET)
+    driver.upload_object_via_stream(iter([b"small content"]), container, "small.txt")
+    for folder in ("many", "other"):
+        for i in range(20):
+            driver.upload_object_via_stream(iter([b"x"]), container, f"{folder}/f-{i:02}.txt")
+    driver.upload_object_via_stream(common.chunks(common.Pattern(common.BIG)), container, "big.bin")
+
+
+def storage(impl: str, port: str) -> Any:
+    entry = {"type": "libcloud.storage.types.Provider.S3", "user": USER, "key": KEY}
+    entry.update(bucket=BUCKET, region="us-east-1")
+    if impl == "ours":
+        entry.update(driver_keywords(port))
+    common.django_setup(LIBCLOUD_PROVIDERS={"bench": entry})
+    from storages.backends.apache_libcloud import LibCloudStorage
+
+    libcloud: Any = LibCloudStorage("bench")
+    if impl == "anchor":
+        libcloud.driver = type(libcloud.driver)(USER, KEY, **driver_keywords(port))
+    return libcloud
+
+
+def read(driver: Any, name: str, *window: int) -> int:
+    """Return the size of *name* downloaded whole, or its (start, end) *window*."""
+    obj = driver.get_object(BUCKET, name)
+    if window:
+        return sum(map(len, driver.download_object_range_as_stream(obj, *window)))
+    return sum(map(len, driver.download_object_as_stream(obj, chunk_size=common.CHUNK)))
+
+
+def upload(driver: Any, pieces: Any, name: str) -> None:
+    driver.upload_object_via_stream(pieces, driver.get_container(BUCKET), name)
+
+
+def listdir(driver: Any) -> int:
+    objects = driver.iterate_container_objects(driver.get_container(BUCKET), prefix="many/")
+    return len(list(objects))
+
+
+RAW = {
+    "read_small": lambda driver, tag: read(driver, "small.txt"),
+    "exists": lambda driver, tag: driver.get_object(BUCKET, "small.txt"),
+    "size": lambda driver, tag: int(driver.get_object(BUCKET, "small.txt").size),
+    "url": lambda driver, tag: driver.get_object_cdn_url(driver.get_object(BUCKET, "small.txt")),
+    "listdir_20": lambda driver, tag: listdir(driver),
+    "save_small": lambda driver, tag: upload(driver, iter([b"small"]), f"w-{tag}.txt"),
+    "read_1k": lambda driver, tag: read(driver, "big.bin", 0, 1024),
+    "read_big": lambda driver, tag: read(driver, "big.bin"),
+    "save_big": lambda driver, tag: upload(
+        driver, common.chunks(common.Pattern(common.BIG)), f"up-{tag}.bin"
+    ),
 }
-MIB = 1024 * 1024
 
 
-def measure(impl: str, op: str, port: int) -> dict[str, Any]:
-    output = subprocess.run(
-        [
-            str(INTERPRETERS[impl]),
-            "-W",
-            "ignore::DeprecationWarning",  # Libcloud's S3 signer calls datetime.utcnow()
-            str(ROOT / "bench/libcloud_worker.py"),
-            impl,
-            op,
-            str(port),
-            BUCKET,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tempfile.gettempdir(),
-        env={"PYTHONPATH": "" if impl == "anchor" else str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-    )
-    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
-
-
-def describe(result: int | None) -> str:
-    """Show what an operation gave back: bytes read (in MiB from 1 MiB) or entries listed."""
-    if result is None:
-        return "-"
-    return f"{result / MIB:g} MiB" if result >= MIB else str(result)
-
-
-def main() -> None:
-    with tempfile.TemporaryDirectory() as workdir:
-        server = start(CATALOG["moto"], Path(workdir))
-        try:
-            measure("libcloud", "prepare", server.port)  # create and fill the bucket
-            results = {
-                (impl, op): measure(impl, op, server.port) for op in OPS for impl in INTERPRETERS
-            }
-        finally:
-            server.stop()
-    lines = [
-        "| operation | requests: 2.0 / 1.14.6 / Libcloud | peak RSS growth MiB: 2.0 / 1.14.6 / "
-        "Libcloud | seconds: 2.0 / 1.14.6 / Libcloud | 2.0 speed vs Libcloud "
-        "| result: 2.0 / 1.14.6 / Libcloud |",
-        "|---|---|---|---|---|---|",
-    ]
-    for op in OPS:
-        ours, anchor, raw = (results[(impl, op)] for impl in ("ours", "anchor", "libcloud"))
-        ratio = raw["seconds"] / ours["seconds"] if ours["seconds"] else float("nan")
-        lines.append(
-            f"| {op} | {ours['requests']:g} / {anchor['requests']:g} / {raw['requests']:g} "
-            f"| {ours['rss_delta'] / MIB:.1f} / {anchor['rss_delta'] / MIB:.1f} "
-            f"/ {raw['rss_delta'] / MIB:.1f} "
-            f"| {ours['seconds']:.3f} / {anchor['seconds']:.3f} / {raw['seconds']:.3f} "
-            f"| {ratio:.2f} | {' / '.join(describe(r['result']) for r in (ours, anchor, raw))} |"
-        )
-    table = "\n".join(lines)
-    print(table)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/libcloud.md").write_text(table + "\n")
-
+count = common.count_requests
 
 if __name__ == "__main__":
-    main()
+    common.main(
+        sys.modules[__name__],
+        server="moto",
+        raw="Libcloud",
+        extra_ops=["url", "listdir_20"],
+        repeat=(10, 1),
+        result_column=True,
+        # A new name each time: 1.14.6 cannot overwrite, so every save checks the name.
+        fresh_names=True,
+    )

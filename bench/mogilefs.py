@@ -1,49 +1,24 @@
-"""Benchmark the MogileFS backend against a hand-written tracker client.
+"""Benchmark the MogileFS backend against a hand-written tracker client (``make bench-mogilefs``).
 
-Run ``python bench/mogilefs.py`` from the repository root after ``make install``: it starts the
-project's MogileFS stand-in (tracker + storage node) through the test harness, stores a small
-file and a 256 MiB one, then runs each operation in a fresh process per implementation
-(``mogilefs_worker``) and prints a Markdown table. django-storages 1.14.6 has no MogileFS
-backend (it was removed in 2017), so the comparison is with the raw client only: the tracker
-protocol on a socket plus ``requests`` to the storage node. Memory is the growth of the
-process's peak RSS during the operation; times are medians of 25 runs (3 for the large file),
-wall-clock on this machine, only compared within one run.
+On the project's MogileFS stand-in (tracker + storage node). 1.14.6 has no MogileFS backend (it
+was removed in 2017), so the comparison is with the raw client only: the tracker protocol on a
+socket plus ``requests`` to the storage node. Requests are tracker commands plus storage-node
+HTTP requests. How the benchmarks run, and ``BENCH_QUICK=1`` for a smoke run:
+``bench/common.py``.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
+import socket
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, quote, urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
+from bench import common  # noqa: E402
 
-import requests  # noqa: E402
-from s3_worker import BIG, Pattern  # noqa: E402
-
-from tests.backends.mogilefs.servers import DOMAIN, prepare, trackers  # noqa: E402
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import RunningServer, start  # noqa: E402
-from tests.harness.specs.mogilefs import tracker_call  # noqa: E402
-
-OPS = [
-    "read_small",
-    "exists",
-    "size",
-    "url",
-    "save_small",
-    "read_1k_of_256m",
-    "read_256m",
-    "save_256m",
-]
-IMPLS = ["ours", "raw"]
-MIB = 1024 * 1024
-PYTHON = ROOT / ".venv/bin/python"
+BIG = common.BIG
 NOTE = (
     "MogileFSStorage on the project's stand-in tracker + storage node vs a hand-written tracker "
     "client (socket) + `requests`. django-storages 1.14.6 has no MogileFS backend, so it has no "
@@ -51,63 +26,91 @@ NOTE = (
 )
 
 
-def store(server: RunningServer, key: str, body: Any, size: int) -> None:
-    """Store *key* with the raw protocol: create_open, PUT, create_close."""
-    answer = tracker_call(server, f"create_open domain={DOMAIN}&key={key}&fid=0")
-    opened = dict(pair.split("=", 1) for pair in answer.removeprefix("OK ").split("&"))
-    path = unquote(opened["path"])
-    requests.put(path, data=body, timeout=600).raise_for_status()
-    closing = f"fid={opened['fid']}&devid={opened['devid']}&key={key}&path={opened['path']}"
-    answer = tracker_call(server, f"create_close domain={DOMAIN}&{closing}&size={size}")
-    assert answer.startswith("OK"), answer
+def setup(server: Any) -> tuple[list[str], dict[str, str]]:
+    from tests.backends.mogilefs.servers import DOMAIN, prepare, trackers
+
+    return [trackers(prepare(server))[0], DOMAIN], {}
 
 
-def measure(impl: str, op: str, tracker: str) -> dict[str, Any]:
-    output = subprocess.run(
-        [str(PYTHON), str(ROOT / "bench/mogilefs_worker.py"), impl, op, tracker, DOMAIN],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT / "bench",
-        env={"PYTHONPATH": f"{ROOT / 'src'}:{ROOT / 'bench'}", "PATH": "/usr/bin:/bin"},
+class RawTracker:
+    """The smallest client: one kept tracker connection, one line per command, and ``requests``
+    to the storage node."""
+
+    def __init__(self, address: str, domain: str) -> None:
+        import requests
+
+        host, _, port = address.rpartition(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=30)
+        self.reader = self.sock.makefile("rb")
+        self.domain = domain
+        self.http = requests.Session()
+
+    def request(self, command: str, **args: Any) -> dict[str, str]:
+        query = urlencode({"domain": self.domain, **args})
+        self.sock.sendall(f"{command} {query}\r\n".encode())
+        status, _, rest = self.reader.readline().decode().strip().partition(" ")
+        if status != "OK":
+            raise RuntimeError(f"{command}: {rest}")
+        return dict(parse_qsl(rest, keep_blank_values=True))
+
+    def put(self, key: str, body: Any, size: int) -> None:
+        opened = self.request("create_open", key=key, fid=0)
+        self.http.put(opened["path"], data=body, timeout=300).raise_for_status()
+        closing = {name: opened[name] for name in ("fid", "devid", "path")}
+        self.request("create_close", key=key, size=size, **closing)
+
+    def get(self, key: str, **kwargs: Any) -> Any:
+        path = self.request("get_paths", key=key, noverify=1)["path1"]
+        response = self.http.get(path, timeout=300, **kwargs)
+        response.raise_for_status()
+        return response
+
+    def read_all(self, key: str) -> int:
+        with self.get(key, stream=True) as response:
+            return common.drain(response.raw)
+
+
+def prepare(address: str, domain: str) -> None:
+    tracker = RawTracker(address, domain)
+    tracker.put("small.txt", b"small content", 13)
+    tracker.put("big.bin", common.Pattern(BIG), BIG)
+
+
+def storage(impl: str, address: str, domain: str) -> Any:
+    common.django_setup()
+    from storages.backends.mogilefs import MogileFSStorage
+
+    return MogileFSStorage(
+        domain=domain, trackers=[address], media_url="/mogilefs/", file_overwrite=True
     )
-    if output.returncode:
-        raise SystemExit(f"{impl} {op} failed:\n{output.stderr}")
-    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
 
 
-def table(results: dict[tuple[str, str], dict[str, Any]]) -> str:
-    lines = [
-        "| operation | requests: 2.0 / raw | peak RSS growth MiB: 2.0 / raw "
-        "| ms: 2.0 / raw | 2.0 speed vs raw |",
-        "|---|---|---|---|---|",
-    ]
-    for op in OPS:
-        ours, raw = results[("ours", op)], results[("raw", op)]
-        ratio = raw["seconds"] / ours["seconds"] if ours["seconds"] else float("nan")
-        lines.append(
-            f"| {op} | {round(ours['requests'], 1):g} / {round(raw['requests'], 1):g} "
-            f"| {ours['rss_delta'] / MIB:.1f} / {raw['rss_delta'] / MIB:.1f} "
-            f"| {ours['seconds'] * 1000:.2f} / {raw['seconds'] * 1000:.2f} | {ratio:.2f} |"
-        )
-    return "\n".join(lines)
+def count(impl: str, target: Any) -> dict[str, int]:
+    """Count storage-node requests at the ``requests`` adapter, and tracker commands as the
+    lines sent on a socket: a lowercase command and its arguments (HTTP's request lines start
+    with an uppercase method; the bodies here have no such line)."""
+
+    def command(_socket: Any, data: Any, *args: Any) -> str | None:
+        head = bytes(data[:32])
+        if head[:1].islower() and bytes(data[-2:]) == b"\r\n":
+            return head.split(b" ", 1)[0].decode()
+        return None
+
+    return common.count_calls(socket.socket, "sendall", command, common.count_http())
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as workdir:
-        server = prepare(start(CATALOG["mogilefs"], Path(workdir)))
-        try:
-            store(server, "small.txt", b"small content", 13)
-            store(server, "big.bin", Pattern(BIG), BIG)
-            tracker = trackers(server)[0]
-            results = {(impl, op): measure(impl, op, tracker) for op in OPS for impl in IMPLS}
-        finally:
-            server.stop()
-    text = table(results)
-    print(text)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/mogilefs.md").write_text(NOTE + "\n\n" + text + "\n")
+RAW = {
+    "read_small": lambda raw, tag: raw.get("small.txt").content,
+    "exists": lambda raw, tag: raw.request("file_info", key="small.txt"),
+    "size": lambda raw, tag: int(raw.request("file_info", key="small.txt")["length"]),
+    "url": lambda raw, tag: "/mogilefs/" + quote("small.txt"),
+    "save_small": lambda raw, tag: raw.put(f"w-{tag}.txt", b"small", 5),
+    "read_1k": lambda raw, tag: raw.get("big.bin", headers={"Range": "bytes=0-1023"}).content,
+    "read_big": lambda raw, tag: raw.read_all("big.bin"),
+    "save_big": lambda raw, tag: raw.put(f"up-{tag}.bin", common.Pattern(BIG), BIG),
+}
 
+client = RawTracker
 
 if __name__ == "__main__":
-    main()
+    common.main(sys.modules[__name__], server="mogilefs", note=NOTE, **common.RAW_ONLY)

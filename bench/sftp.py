@@ -1,124 +1,105 @@
-"""Benchmark the SFTP backend against django-storages 1.14.6 and raw paramiko, in one run.
+"""Benchmark the SFTP backend against django-storages 1.14.6 and raw paramiko (``make bench-sftp``).
 
-Run ``python bench/sftp.py`` from the repository root (``.venv-bench`` needs paramiko for
-1.14.6: ``.venv-bench/bin/pip install paramiko``). It starts a private OpenSSH sshd through the
-test harness, writes the files to read straight into its data directory, then runs each
-operation in a fresh process per implementation (``sftp_worker.py``) and prints a Markdown
-table. Everyone logs in with the same key and checks the same known-hosts file. Requests are
-SFTP requests (open, read, write, stat, ...) counted inside paramiko; memory is the growth of
-the process's peak RSS during the operation; times are wall-clock on this machine, compared
-only within one run (``vs paramiko`` is the raw client's time divided by ours: above 1 is
-faster than ``putfo``/``getfo``).
+On a private OpenSSH sshd, whose data directory the files to read are written into; everyone
+logs in with the same key and checks the same known-hosts file (the harness sets the user's
+machine-wide test password, which unlocks the account). Requests are SFTP requests
+(open, read, write, stat, ...) counted at paramiko's ``SFTPClient._async_request``, through
+which every request goes. ``vs paramiko`` is the raw client's time (``putfo``/``getfo``) divided
+by ours. How the benchmarks run, and ``BENCH_QUICK=1`` for a smoke run: ``bench/common.py``.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "example")]
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
+from bench import common  # noqa: E402
 
-from demo_backends.sftp import password_kept  # noqa: E402
-
-from bench.s3_worker import BIG, CHUNK, Pattern  # noqa: E402
-from tests.harness.catalog import CATALOG  # noqa: E402
-from tests.harness.servers import start  # noqa: E402
-from tests.harness.specs.sshd import USER  # noqa: E402
-
-OPS = [
-    "read_small",
-    "exists",
-    "size",
-    "listdir",
-    "save_small",
-    "read_1k_of_256m",
-    "read_256m",
-    "save_256m",
-]
-IMPLS = ("ours", "anchor", "paramiko")
-INTERPRETERS = {
-    "ours": ROOT / ".venv/bin/python",
-    "anchor": ROOT / ".venv-bench/bin/python",
-    "paramiko": ROOT / ".venv/bin/python",
-}
-MIB = 1024 * 1024
+USER = "sftptest"  # tests.harness.specs.sshd.USER
 
 
-def prepare(workdir: Path) -> None:
-    """Write the files to read into the server's data directory (it runs on this machine)."""
-    data = Path((workdir / "data_dir").read_text())
-    (data / "small.txt").write_bytes(b"small content")
-    source = Pattern(BIG)
-    with (data / "big.bin").open("wb") as target:
-        while chunk := source.read(CHUNK):
-            target.write(chunk)
+def setup(server: Any) -> tuple[list[str], dict[str, str]]:
+    common.write_files(Path((server.workdir / "data_dir").read_text()))
+    return [str(server.port), str(server.workdir)], {}
 
 
-def measure(impl: str, op: str, port: int, workdir: Path) -> dict[str, Any]:
-    worker = str(ROOT / "bench/sftp_worker.py")
-    output = subprocess.run(
-        [str(INTERPRETERS[impl]), worker, impl, op, str(port), str(workdir)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tempfile.gettempdir(),
-        env={"PYTHONPATH": "" if impl == "anchor" else str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+def login(port: str, workdir: str) -> dict[str, Any]:
+    return {
+        "port": int(port),
+        "username": USER,
+        "key_filename": str(Path(workdir) / "client_ed25519"),
+        "look_for_keys": False,
+        "allow_agent": False,
+    }
+
+
+def storage(impl: str, port: str, workdir: str) -> Any:
+    common.django_setup(MEDIA_URL="/media/")
+    if impl == "anchor":
+        from storages.backends.sftpstorage import SFTPStorage
+    else:
+        from storages.backends.sftp import SFTPStorage
+    return SFTPStorage(
+        host="127.0.0.1",
+        root_path=(Path(workdir) / "data_dir").read_text(),
+        params=login(port, workdir),
+        known_host_file=str(Path(workdir) / "known_hosts"),
     )
-    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
 
 
-def milliseconds(seconds: float) -> str:
-    """Format a duration in milliseconds with three significant digits or more."""
-    ms = seconds * 1000
-    return f"{ms:.0f}" if ms >= 100 else f"{ms:.3g}"
+def client(port: str, workdir: str) -> Any:
+    import paramiko
+
+    ssh = paramiko.SSHClient()
+    ssh.load_host_keys(str(Path(workdir) / "known_hosts"))
+    ssh.set_missing_host_key_policy(paramiko.RejectPolicy())
+    ssh.connect("127.0.0.1", **login(port, workdir))
+    sftp = ssh.open_sftp()
+    sftp.chdir((Path(workdir) / "data_dir").read_text())
+    return sftp
 
 
-def table(results: dict[tuple[str, str], dict[str, Any]], raw: str) -> str:
-    """Return the Markdown table of *results* (``raw`` names the raw client's column)."""
-    lines = [
-        f"| operation | requests: 2.0 / 1.14.6 / {raw} "
-        f"| peak RSS growth MiB: 2.0 / 1.14.6 / {raw} "
-        f"| ms: 2.0 / 1.14.6 / {raw} | 2.0 speed vs {raw} |",
-        "|---|---|---|---|---|",
-    ]
-    for op in OPS:
-        ours, anchor, client = (results[(impl, op)] for impl in ("ours", "anchor", raw))
-        ratio = client["seconds"] / ours["seconds"] if ours["seconds"] else float("nan")
-        times = " / ".join(milliseconds(r["seconds"]) for r in (ours, anchor, client))
-        lines.append(
-            f"| {op} | {ours['requests']:g} / {anchor['requests']:g} / {client['requests']:g} "
-            f"| {ours['rss_delta'] / MIB:.1f} / {anchor['rss_delta'] / MIB:.1f} "
-            f"/ {client['rss_delta'] / MIB:.1f} | {times} | {ratio:.2f} |"
-        )
-    return "\n".join(lines)
+def count(impl: str, target: Any) -> dict[str, int]:
+    import paramiko
+    from paramiko.sftp import CMD_EXTENDED, CMD_NAMES
+
+    def name(_sftp: Any, fileobj: Any, t: int, *args: Any) -> str:
+        return str(args[0]) if t == CMD_EXTENDED and args else CMD_NAMES.get(t, str(t))
+
+    return common.count_calls(paramiko.SFTPClient, "_async_request", name)
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        # The harness gives the user a fresh password; a test session running meanwhile needs
-        # the old one back. Everyone here logs in with the key.
-        with password_kept(USER):
-            server = start(CATALOG["sshd"], workdir)
-        try:
-            prepare(workdir)
-            results = {
-                (impl, op): measure(impl, op, server.port, workdir) for op in OPS for impl in IMPLS
-            }
-        finally:
-            server.stop()
-    text = table(results, "paramiko")
-    print(text)
-    for result in results.values():
-        print(json.dumps(result), file=sys.stderr)
-    (ROOT / "bench/results").mkdir(exist_ok=True)
-    (ROOT / "bench/results/sftp.md").write_text(text + "\n")
+class Sink:
+    """A writable file that keeps nothing."""
 
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+def read(sftp: Any, name: str, size: int = -1) -> bytes:
+    with sftp.open(name, "rb") as handle:
+        return bytes(handle.read(size))
+
+
+def write(sftp: Any, name: str, data: bytes) -> None:
+    with sftp.open(name, "wb") as handle:
+        handle.write(data)
+
+
+RAW = {
+    "read_small": lambda sftp, tag: read(sftp, "small.txt"),
+    "exists": lambda sftp, tag: sftp.stat("small.txt"),
+    "size": lambda sftp, tag: sftp.stat("small.txt").st_size,
+    "listdir": lambda sftp, tag: sftp.listdir_attr(),
+    "save_small": lambda sftp, tag: write(sftp, f"w-{tag}.txt", b"small"),
+    "read_1k": lambda sftp, tag: read(sftp, "big.bin", 1024),
+    "read_big": lambda sftp, tag: sftp.getfo("big.bin", Sink()),
+    "save_big": lambda sftp, tag: sftp.putfo(common.Pattern(common.BIG), f"up-{tag}.bin"),
+}
 
 if __name__ == "__main__":
-    main()
+    common.main(
+        sys.modules[__name__], server="sshd", raw="paramiko", extra_ops=["listdir"], time="ms"
+    )

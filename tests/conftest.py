@@ -1,3 +1,3 @@
 """Shared fixtures of the test suite; the test-server harness is the tests.harness plugin."""
 
-pytest_plugins = ["tests.s3_fixtures"]
+pytest_plugins = ["tests.backends.s3.fixtures"]

@@ -5,6 +5,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "storages",
+    "storages.backends.database",  # the Database backend's zero-config tables
     "storages.testing",
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}

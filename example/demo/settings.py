@@ -101,11 +101,13 @@ def static_config() -> dict[str, Any]:
     return {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 
-#: A database only for the backends that need one (DEMO_SQLITE is set by their demo setup).
+#: A database only for the backends that need one (DEMO_SQLITE is set by their demo setup),
+#: with the app of the Database backend's zero-config tables (``migrate`` creates them).
 if os.environ.get("DEMO_SQLITE"):
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["DEMO_SQLITE"]}
     }
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("storages") + 1, "storages.backends.database")
 
 
 STORAGES = {"default": storage_config(), "staticfiles": static_config()}

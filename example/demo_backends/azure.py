@@ -1,6 +1,6 @@
 """Azure Blob Storage through Azurite: private media with SAS URLs, public static files.
 
-The seeds' setup: media in a private container (``url()`` gives expiring SAS URLs), static
+The 1.x documentation's setup: media in a private container (``url()`` gives expiring SAS URLs), static
 files in a container with public read access (plain URLs the browser fetches from Azurite).
 """
 

@@ -1,9 +1,10 @@
 """Files as database rows: DatabaseStorage on a SQLite file, no server needed.
 
-``DEMO_SQLITE`` makes the site use that file as its ``default`` database and ``launch.py`` runs
-``migrate``, which creates the ``storages_file`` tables of the zero-config layout. The site
-serves the files with the backend's own view under ``/dbfiles/`` (``Content-Length``, ``ETag``,
-``Last-Modified``, ``Range``), which is where ``url()`` points.
+``DEMO_SQLITE`` makes the site use that file as its ``default`` database and install the app
+``storages.backends.database``, and ``launch.py`` runs ``migrate``, which creates that app's
+``storages_file`` tables (the zero-config layout). The site serves the files with the
+backend's own view under ``/dbfiles/`` (``Content-Length``, ``ETag``, ``Last-Modified``,
+``Range``), which is where ``url()`` points.
 """
 
 from __future__ import annotations

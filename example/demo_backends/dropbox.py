@@ -1,7 +1,7 @@
 """Dropbox through the project's stand-in Dropbox API server (tests/servers/dropbox_standin.py).
 
 The site runs in its own process, so it cannot be patched the way the tests point the SDK at
-the stand-in (tests/backends/dropboxbackend/standin.py): the SDK reads its API hosts from
+the stand-in (tests/backends/dropbox/standin.py): the SDK reads its API hosts from
 ``DROPBOX_API_HOST``/``DROPBOX_API_CONTENT_HOST``/``DROPBOX_API_NOTIFY_HOST`` when it is
 imported, and requests trusts the stand-in's certificate authority through
 ``REQUESTS_CA_BUNDLE``. Both travel to the site in ``DemoBackend.env``.

@@ -13,7 +13,7 @@ BUCKET = "demo-media"
 
 
 def provider(server: RunningServer) -> dict[str, Any]:
-    """Return the LIBCLOUD_PROVIDERS entry of the demo bucket (as tests/contract/ builds it)."""
+    """Return the LIBCLOUD_PROVIDERS entry of the demo bucket (as tests/backends/libcloud/ builds it)."""
     return {
         "type": "libcloud.storage.types.Provider.S3",
         "user": "demo",
@@ -27,7 +27,7 @@ def provider(server: RunningServer) -> dict[str, Any]:
 
 
 def setup(workdir: Path) -> DemoBackend:
-    from storages.backends.libcloud.storage import driver_spec
+    from storages.backends.libcloud.connection import driver_spec
 
     server = start(CATALOG["moto"], workdir)
     entry = provider(server)

@@ -17,7 +17,7 @@ from tests.harness.servers import start
 def setup(workdir: Path) -> DemoBackend:
     server = start(CATALOG["mogilefs"], workdir)
     try:
-        prepare(server)  # the domain (and the seeds' classes)
+        prepare(server)  # the domain (and the 1.x documentation's classes)
     except BaseException:
         server.stop()
         raise

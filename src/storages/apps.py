@@ -12,7 +12,6 @@ class StoragesConfig(AppConfig):
 
     name = "storages"
     verbose_name = "Storages"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from storages import checks  # noqa: F401 - registers the checks

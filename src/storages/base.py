@@ -3,175 +3,64 @@
 It keeps Django's split between public and private methods: the public Storage API lives here
 once (name cleaning, the overwrite policy, error translation, time zones, pickling, lazy clients)
 and a backend fills narrow private hooks that receive a clean *key* (the name joined under the
-backend's location):
+backend's location). ``docs/architecture.md`` shows how a call flows through them.
 
-==========================  =====================================================
-hook                        contract
-==========================  =====================================================
-``_create_client()``        return a new SDK client (called lazily, per thread)
-``_open_stream(key, off)``  return a :class:`~storages.files.ReadStream` at ``off``
-``_open_writer(key, ...)``  return a :class:`~storages.files.Writer` (default: spool
-                            then ``_upload``)
-``_upload(key, f, size,     store the whole content of ``f`` under ``key``
+==============================  =================================================================
+hook                            contract
+==============================  =================================================================
+``_create_client()``            return a new SDK client (called lazily, per thread)
+``_stat(key)``                  the :class:`~storages.entries.Entry` of ``key`` from one request,
+                                or None when nothing is stored there; ``exists()``, ``size()``
+                                and the ``get_*_time()`` methods derive from it
+``_open_stream(key, offset)``   return a :class:`~storages.files.ReadStream` at ``offset``
+``_open_writer(key, name,       return a :class:`~storages.files.Writer` (default: spool, then
+content_type)``                 ``_upload``)
+``_upload(key, f, size,         store the whole content of ``f`` under ``key``
 content_type)``
-``_delete(key)``            delete; a missing key is not an error
-``_exists(key)``            whether a file (or directory) exists
-``_size(key)``              size in bytes
-``_listdir(prefix)``        ``(dirs, files)`` directly under ``prefix``
-``_url(key, **kwargs)``     URL of the file
-``_modified_time(key)``     aware datetime (likewise created/accessed)
-==========================  =====================================================
+``_delete(key)``                delete; a missing key is not an error
+``_listdir(prefix)``            ``(dirs, files)`` directly under ``prefix``
+``_object_url(key, **kwargs)``  URL of the file
+``_exists(key)``                optional: a cheaper existence check than ``_stat``
+``_iter_entries(prefix)``       optional: every file under ``prefix`` from one listing
+``_start()``                    optional: set up run-time state (clients, locks), called at
+                                construction and after unpickling
+==============================  =================================================================
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
+import errno
 import mimetypes
-import threading
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from types import FunctionType
 from typing import IO, Any, ClassVar, Generic, TypeVar
 
-from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.core.files.storage import Storage
-from django.utils import timezone as dj_timezone
 
-from storages import paths
-from storages.errors import LOG_REDACTION, ErrorTranslator
+from storages import paths, secrets
+from storages.clients import ClientCache
+from storages.entries import Entry, localize_time
+from storages.errors import ErrorTranslator, StorageNotFoundError
 from storages.features import Feature
-from storages.files import DEFAULT_CHUNK_SIZE, RemoteFile, SpooledWriter, Writer
+from storages.files import (
+    DEFAULT_CHUNK_SIZE,
+    GuardedStream,
+    GuardedWriter,
+    ReadStream,
+    RemoteFile,
+    SpooledWriter,
+    Writer,
+)
 from storages.options import BaseOptions, resolve, secret_keywords
-from storages.sync import Entry, SyncIndex
+from storages.sync import SyncIndex, synchronizing_view
 
-__all__ = ["BaseStorage", "ClientCache", "available_name", "localize_time"]
+__all__ = ["BaseStorage"]
 
 O = TypeVar("O", bound=BaseOptions)  # noqa: E741
-C = TypeVar("C")
-
-
-def localize_time(value: datetime) -> datetime:
-    """Return *value* as Django expects it: aware UTC with ``USE_TZ``, else naive local time."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    if settings.USE_TZ:
-        return value.astimezone(timezone.utc)
-    return dj_timezone.make_naive(value, dj_timezone.get_default_timezone())
-
-
-def available_name(storage: Storage, name: str, max_length: int | None, *, overwrite: bool) -> str:
-    """Return a name for a new file: the policy shared by every backend of this package.
-
-    With *overwrite* the (cleaned) name itself is returned, truncated like Django truncates
-    alternatives when it is longer than *max_length*; otherwise Django's own rule applies
-    (a random suffix until the name is free).
-    """
-    name = paths.clean_name(name)
-    if not overwrite:
-        return Storage.get_available_name(storage, name, max_length)
-    if max_length is None or len(name) <= max_length:
-        return name
-    directory, _, filename = name.rpartition("/")
-    stem, dot, extension = filename.rpartition(".")
-    if not dot or not stem:
-        stem, extension = filename, ""
-    suffix = f".{extension}" if extension else ""
-    keep = max_length - len(name) + len(stem)
-    if keep <= 0:
-        raise SuspiciousFileOperation(
-            f'Storage can not find an available filename for "{name}". Please make sure '
-            'that the corresponding file field allows sufficient "max_length".'
-        )
-    return f"{directory}/{stem[:keep]}{suffix}" if directory else f"{stem[:keep]}{suffix}"
-
-
-class _Holder(Generic[C]):
-    """Holds one thread's client; when the thread ends it is collected, closing the client."""
-
-    def __init__(self, client: C) -> None:
-        self.client = client
-
-
-class ClientCache(Generic[C]):
-    """Lazily created SDK clients: one per thread, or one shared, closed together.
-
-    A per-thread client is closed when its thread ends (a server with a thread per request
-    would otherwise pile up connections), and every client when :meth:`drain` is called.
-    """
-
-    def __init__(
-        self,
-        factory: Callable[[], C],
-        *,
-        per_thread: bool,
-        closer: Callable[[C], None] | None = None,
-    ) -> None:
-        self._factory = factory
-        self._per_thread = per_thread
-        self._closer = closer
-        self._local = threading.local()
-        self._shared: C | None = None
-        # Reentrant: the finalizer of a dead thread's client may run (on garbage collection)
-        # while this thread holds the lock.
-        self._lock = threading.RLock()
-        self._all: list[C] = []
-
-    def get(self) -> C:
-        """Return this thread's client (or the shared one), creating it on first use."""
-        if self._per_thread:
-            holder: _Holder[C] | None = getattr(self._local, "holder", None)
-            if holder is None:
-                holder = _Holder(self._factory())
-                self._local.holder = holder
-                with self._lock:
-                    self._all.append(holder.client)
-                weakref.finalize(holder, self._thread_ended, holder.client)
-            return holder.client
-        with self._lock:
-            if self._shared is None:
-                self._shared = self._factory()
-                self._all.append(self._shared)
-            return self._shared
-
-    def _thread_ended(self, client: C) -> None:
-        with self._lock:
-            if client not in self._all:
-                return  # discarded or drained already: its owner closed it
-            self._all.remove(client)
-        if self._closer is not None:
-            with contextlib.suppress(Exception):
-                self._closer(client)
-
-    def discard(self) -> None:
-        """Forget this thread's client (after the connection broke)."""
-        if self._per_thread:
-            holder = getattr(self._local, "holder", None)
-            client = holder.client if holder is not None else None
-            self._local.holder = None
-        else:
-            with self._lock:
-                client, self._shared = self._shared, None
-        if client is not None:
-            with self._lock:
-                if client in self._all:
-                    self._all.remove(client)
-
-    def live(self) -> list[C]:
-        """Return the clients open now: a snapshot taken without the lock (a log filter asks)."""
-        return list(self._all)
-
-    def drain(self) -> list[C]:
-        """Forget every client and return them (to be closed by the caller)."""
-        with self._lock:
-            clients, self._all = self._all, []
-            self._shared = None
-            self._local = threading.local()
-        return clients
 
 
 class BaseStorage(Storage, Generic[O]):
@@ -188,14 +77,12 @@ class BaseStorage(Storage, Generic[O]):
     #: The class ``open()`` returns.
     file_class: ClassVar[type[RemoteFile]] = RemoteFile
     #: Loggers of the SDK that print credentials at DEBUG: this storage's secrets are redacted
-    #: from their records (see :class:`storages.errors.SecretLogFilter`).
+    #: from their records (see :class:`storages.secrets.SecretLogFilter`).
     secret_loggers: ClassVar[tuple[str, ...]] = ("urllib3.connectionpool",)
     #: Bytes per read from the backend and per buffered write.
     chunk_size: int = DEFAULT_CHUNK_SIZE
     #: Encoding of text-mode files and of ``str`` content.
     text_encoding: str = "utf-8"
-    #: The listing answering calls while :meth:`synchronizing`, else None.
-    _sync: SyncIndex | None = None
 
     options: O
 
@@ -205,10 +92,17 @@ class BaseStorage(Storage, Generic[O]):
             self.options_class, type(self), options, stop=BaseStorage
         )
         self._mirror_options(vars(self.options))
+        self._start()
+
+    def _start(self) -> None:
+        """Set up what a storage holds at run time and never pickles (its clients, its
+        secrets); called after ``__init__`` resolved the options and again after unpickling.
+        A backend with run-time state of its own extends it."""
         self._clients: ClientCache[Any] = ClientCache(
             self._checked_client, per_thread=self.client_per_thread, closer=self._close_client
         )
-        LOG_REDACTION.watch(self, self.secret_loggers)
+        self._secret_set = secrets.StorageSecrets(self._secrets, self._live_secrets)
+        secrets.LOG_REDACTION.watch(self._secret_set, self.secret_loggers)
 
     def _mirror_options(self, values: dict[str, Any]) -> None:
         # Mirror each option as an attribute, as django-storages 1.x storages had them.
@@ -244,14 +138,6 @@ class BaseStorage(Storage, Generic[O]):
         """Return secrets that appear while the storage works (an access token its SDK obtained
         and renews): redacted from SDK logs, never cached. Must not log or block."""
         return ()
-
-    def _secret_values(self) -> Sequence[str]:
-        # Computed once: every call into the backend passes them to the error translator.
-        cached: tuple[str, ...] | None = self.__dict__.get("_secret_cache")
-        if cached is None:
-            cached = tuple(secret for secret in self._secrets() if secret and len(secret) >= 3)
-            self.__dict__["_secret_cache"] = cached
-        return cached
 
     # -- clients ----------------------------------------------------------------------------
     def _checked_client(self) -> Any:
@@ -302,26 +188,18 @@ class BaseStorage(Storage, Generic[O]):
     # -- pickling and migrations ------------------------------------------------------------
     def explicit_secrets(self) -> list[str]:
         """Return the constructor keywords (``OPTIONS`` keys) that gave this storage a secret."""
-        keywords = set().union(*secret_keywords(self.options_class).values())
-        return sorted(keywords.intersection(self._constructor_args[1]))
+        return self._secret_origins()[0]
 
-    def _configured_secrets(self) -> list[str]:
-        """Return the secret options not given to the constructor (settings, env, class)."""
-        given = set(self._constructor_args[1])
-        return [
-            name
-            for name, keywords in secret_keywords(self.options_class).items()
-            if not keywords & given
-        ]
+    def _secret_origins(self) -> tuple[list[str], list[str]]:
+        return secrets.split_given(secret_keywords(self.options_class), self._constructor_args[1])
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_clients", None)
-        state.pop("_sync", None)
-        state.pop("_secret_cache", None)
+        state.pop("_secret_set", None)
         # A secret from a setting or the environment is read again where the copy is loaded,
         # never copied into the pickle (one given to the constructor is in its arguments).
-        configured = self._configured_secrets()
+        configured = self._secret_origins()[1]
         if configured:
             state["options"] = dataclasses.replace(self.options, **dict.fromkeys(configured))
             for name in configured:
@@ -340,10 +218,7 @@ class BaseStorage(Storage, Generic[O]):
             values = {name: getattr(fresh, name) for name in configured}
             self.options = dataclasses.replace(self.options, **values)
             self._mirror_options(values)
-        self._clients = ClientCache(
-            self._checked_client, per_thread=self.client_per_thread, closer=self._close_client
-        )
-        LOG_REDACTION.watch(self, self.secret_loggers)
+        self._start()
 
     def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         """Return what migrations record of this storage, never its secrets."""
@@ -360,18 +235,17 @@ class BaseStorage(Storage, Generic[O]):
         """Return the backend key of a storage *name* (cleaned, under the location)."""
         return paths.safe_join(self.location_prefix, name)
 
+    def _guard(self, name: str | None) -> AbstractContextManager[None]:
+        """Return a context that translates the backend's errors for the file *name*."""
+        # The option secrets are computed before the first call reaches the SDK (the log
+        # filter redacts only computed ones); the live ones are asked only if an error occurs.
+        self._secret_set.values()
+        return self.errors(name, self._secret_set.all, self.error_context())
+
     def _call(self, name: str | None, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call a backend hook, translating its errors for the file *name*."""
-        with self.errors(name, self._secret_values(), self.error_context()):
+        with self._guard(name):
             return func(*args, **kwargs)
-
-    def _backend_url(self, key: str, **kwargs: Any) -> str:
-        # Django's HashedFilesMixin has a private _url() of its own: in a storage that mixes it
-        # in (the manifest static storages) the backend's hook is found past it in the MRO.
-        for klass in type(self).__mro__:
-            if issubclass(klass, BaseStorage) and "_url" in vars(klass):
-                return str(vars(klass)["_url"](self, key, **kwargs))
-        raise NotImplementedError  # pragma: no cover - BaseStorage defines _url
 
     def _content_type(self, name: str, content: File | None) -> str | None:
         """Return the content type to store: the upload's own, else guessed from the name."""
@@ -382,14 +256,20 @@ class BaseStorage(Storage, Generic[O]):
         if feature not in self.features:
             raise NotImplementedError(f"{type(self).__name__} does not support {what}")
 
+    # -- streams (what RemoteFile talks to: storages.files.FileBackend) -----------------------
+    def open_read_stream(self, name: str, offset: int = 0) -> ReadStream:
+        """Return a byte stream of the file *name* from *offset* (errors already translated)."""
+        stream = self._call(name, self._open_stream, self._key(name), offset)
+        return GuardedStream(stream, lambda: self._guard(name))
+
+    def open_write_stream(self, name: str, content: File | None = None) -> Writer:
+        """Return a :class:`~storages.files.Writer` that replaces the file *name* on commit."""
+        content_type = self._content_type(name, content)
+        writer = self._call(name, self._open_writer, self._key(name), name, content_type)
+        return GuardedWriter(writer, lambda: self._guard(name))
+
     # -- the public Storage API -------------------------------------------------------------
     def _open(self, name: str, mode: str = "rb") -> File:
-        if self._sync is not None and mode in ("r", "rb"):
-            local = self._sync.local_source(paths.clean_name(name))
-            if isinstance(local, bytes):
-                return ContentFile(local if "b" in mode else local.decode(), name=name)
-            if local is not None:
-                return File(open(local, mode), name=name)
         return self.file_class(self, name, mode)
 
     def _save(self, name: str, content: File) -> str:
@@ -406,67 +286,42 @@ class BaseStorage(Storage, Generic[O]):
             return paths.clean_name(name)
 
     def _write_content(self, name: str, content: File) -> None:
-        if self._sync is not None:
-            self._sync_content(paths.clean_name(name), content)
-            return
-        self._upload_content(name, content)
-
-    def _sync_content(self, name: str, content: File) -> None:
-        """Upload *content* unless the listing shows it is stored already."""
-        assert self._sync is not None
-        digest, size = self._local_digest(content)
-        if not self._sync.unchanged_content(name, size, digest):
-            self._upload_content(name, content)
-            self._sync.record_upload(name, size, digest)
-        self._sync.remember_source(name, content, size)
-
-    def _local_digest(self, content: File) -> tuple[str | None, int]:
-        content.seek(0)
-        chunks = (
-            chunk.encode(self.text_encoding) if isinstance(chunk, str) else chunk
-            for chunk in content.chunks(self.chunk_size)
-        )
-        digest, size = self.content_digest(chunks)
-        content.seek(0)
-        return digest, size
-
-    def _upload_content(self, name: str, content: File) -> None:
-        key = self._key(name)
-        content_type = self._content_type(name, content)
-        writer = self._call(name, self._open_writer, key, name, content_type)
+        """Stream *content* to the file *name*, chunk by chunk; the old content stays on error."""
+        writer = self.open_write_stream(name, content)
         try:
             if hasattr(content, "seek") and getattr(content, "seekable", lambda: True)():
                 content.seek(0)
             for chunk in content.chunks(self.chunk_size):
-                data = chunk.encode(self.text_encoding) if isinstance(chunk, str) else chunk
-                self._call(name, writer.write, data)
+                writer.write(chunk.encode(self.text_encoding) if isinstance(chunk, str) else chunk)
         except BaseException:
             writer.abort()
             raise
-        self._call(name, writer.commit)
+        writer.commit()
 
     def delete(self, name: str) -> None:
         """Delete the file *name*; deleting a missing file is not an error."""
         if not name:
             raise ValueError("The name must be given to delete().")
-        if self._sync is not None and self._sync.defer_delete(paths.clean_name(name)):
-            return
         self._call(name, self._delete, self._key(name))
 
     def exists(self, name: str) -> bool:
         """Return whether a file (or, where the backend has them, a directory) exists."""
-        clean = paths.clean_name(name)
-        if not clean:
+        if not paths.clean_name(name):
             return True  # the root of a storage always exists (Django's collectstatic asks)
-        if self._sync is not None:
-            return self._sync.exists(clean)
         return bool(self._call(name, self._exists, self._key(name)))
+
+    def stat(self, name: str) -> Entry:
+        """Return what the backend knows of the file *name* (size, times, digest, content type)
+        from one request; raise :class:`FileNotFoundError` when it does not exist."""
+        entry: Entry | None = self._call(name, self._stat, self._key(name))
+        if entry is None:
+            backend = self.error_context() or self.errors.backend
+            raise StorageNotFoundError(errno.ENOENT, f"{backend}: no such file", name)
+        return dataclasses.replace(entry, name=paths.clean_name(name))
 
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         """Return ``(directories, files)`` directly under *path*."""
         self._require(Feature.LISTDIR, "listdir()")
-        if self._sync is not None:
-            return self._sync.listdir(paths.clean_name(path))
         prefix = self._key(path)
         if prefix and not prefix.endswith("/"):
             prefix += "/"
@@ -475,38 +330,43 @@ class BaseStorage(Storage, Generic[O]):
 
     def size(self, name: str) -> int:
         """Return the size of *name* in bytes."""
-        entry = self._sync.get(paths.clean_name(name)) if self._sync is not None else None
-        if entry is not None:
-            return entry.size
-        return int(self._call(name, self._size, self._key(name)))
+        return self._file_stat(name).size
 
     def url(self, name: str | None, **kwargs: Any) -> str:
         """Return the URL of *name* (keyword arguments are backend specific)."""
         self._require(Feature.URL, "url()")
         clean = paths.clean_name(name or "")
-        return str(self._call(clean, self._backend_url, self._key(clean), **kwargs))
+        return str(self._call(clean, self._object_url, self._key(clean), **kwargs))
 
     def get_modified_time(self, name: str) -> datetime:
         """Return the last modification time of *name* (aware if ``USE_TZ``)."""
         self._require(Feature.MODIFIED_TIME, "get_modified_time()")
-        entry = self._sync.get(paths.clean_name(name)) if self._sync is not None else None
-        if entry is not None and entry.modified is not None:
-            return localize_time(entry.modified)
-        return localize_time(self._call(name, self._modified_time, self._key(name)))
+        return self._time(name, self._file_stat(name).modified, "modification")
 
     def get_created_time(self, name: str) -> datetime:
         """Return the creation time of *name* (aware if ``USE_TZ``)."""
         self._require(Feature.CREATED_TIME, "get_created_time()")
-        return localize_time(self._call(name, self._created_time, self._key(name)))
+        return self._time(name, self._file_stat(name).created, "creation")
 
     def get_accessed_time(self, name: str) -> datetime:
         """Return the last access time of *name* (aware if ``USE_TZ``)."""
         self._require(Feature.ACCESSED_TIME, "get_accessed_time()")
-        return localize_time(self._call(name, self._accessed_time, self._key(name)))
+        return self._time(name, self._file_stat(name).accessed, "access")
+
+    def _file_stat(self, name: str) -> Entry:
+        entry = self.stat(name)
+        if entry.is_dir:
+            raise IsADirectoryError(errno.EISDIR, "a directory has no size or times", name)
+        return entry
+
+    def _time(self, name: str, value: datetime | None, what: str) -> datetime:
+        if value is None:
+            raise NotImplementedError(f"{type(self).__name__} has no {what} time for {name!r}")
+        return localize_time(value)
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         """Return *name* itself when this storage overwrites, else a free variant of it."""
-        return available_name(self, name, max_length, overwrite=self.overwrites_files)
+        return paths.available_name(self, name, max_length, overwrite=self.overwrites_files)
 
     # -- listing and synchronising ------------------------------------------------------------
     def listing(self, path: str = "") -> Iterator[Entry]:
@@ -515,9 +375,9 @@ class BaseStorage(Storage, Generic[O]):
         if prefix and not prefix.endswith("/"):
             prefix += "/"
         location = self.location_prefix
-        with self.errors(path, self._secret_values(), self.error_context()):
-            for key, size, digest, modified in self._iter_entries(prefix):
-                yield Entry(paths.split_key(location, key), size, digest, modified)
+        with self._guard(path):
+            for entry in self._iter_entries(prefix):
+                yield dataclasses.replace(entry, name=paths.split_key(location, entry.name))
 
     def content_digest(self, chunks: Iterable[bytes]) -> tuple[str | None, int]:
         """Return the digest a listing would show for content made of *chunks*, and its size.
@@ -528,23 +388,26 @@ class BaseStorage(Storage, Generic[O]):
         return None, sum(len(chunk) for chunk in chunks)
 
     @contextmanager
-    def synchronizing(self, path: str = "") -> Iterator[SyncIndex]:
-        """Answer from one listing of *path* inside the block (see :mod:`storages.sync`).
+    def synchronizing(self, path: str = "") -> Iterator[BaseStorage[O]]:
+        """Yield a view of this storage that answers from one listing of *path*.
 
-        Deletes are carried out when the block ends without an error.
+        The view (see :mod:`storages.sync`) skips saves of content already stored and defers
+        deletes, carried out when the block ends without an error. This storage itself is
+        untouched: other threads using it meanwhile see the backend as it is.
         """
-        self._sync = SyncIndex(self.listing(path))
-        try:
-            yield self._sync
-        except BaseException:
-            self._sync = None
-            raise
-        index, self._sync = self._sync, None
+        index = SyncIndex(self.listing(path))
+        yield synchronizing_view(self, index)
         for name in index.take_pending_deletes():
             self.delete(name)
 
     # -- hooks ------------------------------------------------------------------------------
-    def _open_stream(self, key: str, offset: int) -> Any:
+    def _stat(self, key: str) -> Entry | None:
+        raise NotImplementedError
+
+    def _exists(self, key: str) -> bool:
+        return self._stat(key) is not None
+
+    def _open_stream(self, key: str, offset: int) -> ReadStream:
         raise NotImplementedError
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
@@ -559,34 +422,21 @@ class BaseStorage(Storage, Generic[O]):
     def _delete(self, key: str) -> None:
         raise NotImplementedError
 
-    def _exists(self, key: str) -> bool:
-        raise NotImplementedError
-
-    def _size(self, key: str) -> int:
-        raise NotImplementedError
-
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         raise NotImplementedError
 
-    def _url(self, key: str, **kwargs: Any) -> str:
+    def _object_url(self, key: str, **kwargs: Any) -> str:
         raise NotImplementedError
 
-    def _modified_time(self, key: str) -> datetime:
-        raise NotImplementedError
+    def _iter_entries(self, prefix: str) -> Iterable[Entry]:
+        """Yield the :class:`Entry` (named by key) of every file under *prefix*, recursively.
 
-    def _created_time(self, key: str) -> datetime:
-        raise NotImplementedError
-
-    def _accessed_time(self, key: str) -> datetime:
-        raise NotImplementedError
-
-    def _iter_entries(self, prefix: str) -> Iterable[tuple[str, int, str | None, datetime | None]]:
-        """Yield ``(key, size, digest, modified)`` of every file under *prefix*, recursively.
-
-        The default walks ``_listdir()`` and asks each file's size: override it with one listing.
+        The default walks ``_listdir()`` and stats each file: override it with one listing.
         """
         dirs, files = self._listdir(prefix)
         for name in files:
-            yield prefix + name, self._size(prefix + name), None, None
+            entry = self._stat(prefix + name)
+            if entry is not None:
+                yield dataclasses.replace(entry, name=prefix + name)
         for directory in dirs:
             yield from self._iter_entries(f"{prefix}{directory}/")

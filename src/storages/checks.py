@@ -7,6 +7,9 @@ id                      meaning
 ``storages.E002``       a ``STORAGES`` entry names a backend that cannot be imported
 ``storages.E003``       (``check --deploy``) a storage cannot reach its bucket, container or
                         server with the configured credentials
+``storages.E004``       a ``DatabaseStorage`` keeps files in the zero-config tables (no
+                        ``DB_FILES``) but ``'storages.backends.database'``, the app of those
+                        tables, is not in ``INSTALLED_APPS``
 ``storages.W001``       ``DEFAULT_FILE_STORAGE``/``STATICFILES_STORAGE`` are set but this Django
                         ignores them; the equivalent ``STORAGES`` entry is shown
 ``storages.W002``       ``'storages'`` comes after ``'django.contrib.staticfiles'`` in
@@ -23,6 +26,7 @@ id                      meaning
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -34,6 +38,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 __all__ = [
+    "check_database_app",
     "check_field_storage_secrets",
     "check_legacy_settings",
     "check_storages",
@@ -42,6 +47,17 @@ __all__ = [
 ]
 
 _TAG = checks.Tags.files if hasattr(checks.Tags, "files") else "files"
+#: The app of the Database backend's zero-config tables (not imported by these checks).
+_DATABASE_APP = "storages.backends.database"
+
+
+def _own_entries() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield ``(alias, backend, entry)`` for each STORAGES entry naming a backend of this
+    package."""
+    for alias, entry in (getattr(settings, "STORAGES", {}) or {}).items():
+        backend = entry.get("BACKEND", "")
+        if backend.startswith("storages."):
+            yield alias, backend, entry
 
 
 @checks.register(_TAG)
@@ -50,11 +66,7 @@ def check_storages(
 ) -> list[checks.CheckMessage]:
     """Create each configured storage of this package once and report what fails."""
     messages: list[checks.CheckMessage] = []
-    configured = getattr(settings, "STORAGES", {}) or {}
-    for alias, entry in configured.items():
-        backend = entry.get("BACKEND", "")
-        if not backend.startswith("storages."):
-            continue
+    for alias, backend, entry in _own_entries():
         try:
             storage_class = import_string(backend)
         except ImportError as exc:
@@ -109,15 +121,87 @@ def check_legacy_settings(
     return messages
 
 
+@checks.register(_TAG, checks.Tags.models)
+def check_database_app(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Report a ``DatabaseStorage`` on the zero-config tables without their app installed.
+
+    The tables (and their migration) belong to the app ``storages.backends.database``, so that
+    ``'storages'`` alone creates none; a ``DB_FILES`` table of the project's needs no app.
+    """
+    from django.apps import apps
+
+    if apps.is_installed(_DATABASE_APP):
+        return []
+    users = [f"STORAGES[{alias!r}]" for alias in _aliases_on_database_tables()]
+    users += [
+        f"{model._meta.label}.{field.name}"
+        for model, field in _file_fields(app_configs)
+        if _uses_database_tables(field.storage)
+    ]
+    if not users:
+        return []
+    return [
+        checks.Error(
+            f"DatabaseStorage keeps files in the tables of the app {_DATABASE_APP!r}, which is "
+            f"not in INSTALLED_APPS (used by {', '.join(users)}).",
+            hint=f"Add {_DATABASE_APP!r} to INSTALLED_APPS and run `manage.py migrate` (or "
+            "give the storage a DB_FILES table of yours).",
+            id="storages.E004",
+        )
+    ]
+
+
+def _aliases_on_database_tables() -> Iterator[str]:
+    """Yield each ``STORAGES`` alias whose backend is a DatabaseStorage (or a subclass of it,
+    wherever it is defined) on the zero-config tables."""
+    for alias, entry in (getattr(settings, "STORAGES", {}) or {}).items():
+        try:
+            backend = import_string(entry.get("BACKEND", ""))
+        except ImportError:
+            continue  # storages.E002 reports this package's; Django reports the others
+        module = sys.modules.get("storages.backends.database.storage")
+        if module is None or not isinstance(backend, type):
+            continue
+        if not issubclass(backend, module.DatabaseStorage):
+            continue
+        try:
+            storage = backend(**entry.get("OPTIONS", {}))
+        except Exception:  # noqa: S112 - storages.E001 reports it
+            continue
+        if _uses_database_tables(storage):
+            yield alias
+
+
+def _uses_database_tables(storage: Any) -> bool:
+    """Return whether *storage* is a DatabaseStorage on the zero-config tables."""
+    # Where the backend was never imported no storage uses it (and it stays unimported).
+    module = sys.modules.get("storages.backends.database.storage")
+    # type(), not isinstance(): the default storage is a lazy object, left unbuilt.
+    if module is None or not issubclass(type(storage), module.DatabaseStorage):
+        return False
+    return storage.options.db_files is None
+
+
+def _file_fields(app_configs: Sequence[AppConfig] | None) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(model, field)`` for each file field of the models of *app_configs*."""
+    from django.apps import apps
+    from django.db.models import FileField
+
+    configs = apps.get_app_configs() if app_configs is None else app_configs
+    for config in configs:
+        for model in config.get_models():
+            for field in model._meta.local_fields:
+                if isinstance(field, FileField):
+                    yield model, field
+
+
 def _configured_storages() -> Iterator[tuple[str, str, Any]]:
     """Yield ``(alias, backend, storage)`` for each STORAGES entry of this package."""
     from storages.base import BaseStorage
 
-    configured = getattr(settings, "STORAGES", {}) or {}
-    for alias, entry in configured.items():
-        backend = entry.get("BACKEND", "")
-        if not backend.startswith("storages."):
-            continue
+    for alias, backend, entry in _own_entries():
         try:
             storage = import_string(backend)(**entry.get("OPTIONS", {}))
         except Exception:  # noqa: S112 - reported by check_storages
@@ -178,43 +262,35 @@ def check_field_storage_secrets(
     storage a migration rebuilds lacks them; and a secret written in ``models.py`` is a secret
     in version control. A callable storage, or the secret in its setting, avoids both.
     """
-    from django.apps import apps
-    from django.db.models import FileField
-
     from storages.base import BaseStorage
 
-    configs = apps.get_app_configs() if app_configs is None else app_configs
     messages: list[checks.CheckMessage] = []
-    for config in configs:
-        for model in config.get_models():
-            for field in model._meta.local_fields:
-                if not isinstance(field, FileField) or hasattr(field, "_storage_callable"):
-                    continue
-                storage = field.storage
-                # type(), not isinstance(): the default storage is a lazy object, left unbuilt.
-                if not issubclass(type(storage), BaseStorage):
-                    continue
-                assert isinstance(storage, BaseStorage)
-                given = storage.explicit_secrets()
-                if not given:
-                    continue
-                where = "; ".join(_setting_of(storage.options_class, name) for name in given)
-                messages.append(
-                    checks.Warning(
-                        f"{model._meta.label}.{field.name}: its storage "
-                        f"({type(storage).__name__}) was given the secret option(s) "
-                        f"{', '.join(map(repr, given))}. Migrations never record secrets, so the "
-                        "storage they rebuild has none, and a secret in code ends up in "
-                        "version control.",
-                        hint=(
-                            "Pass a callable instead of the instance, e.g. "
-                            "`def media_storage(): return storages['media']` and "
-                            "`FileField(storage=media_storage)` (migrations then record the "
-                            f"callable), and move the secret to its setting ({where}) or "
-                            "environment variable."
-                        ),
-                        obj=field,
-                        id="storages.W105",
-                    )
-                )
+    for model, field in _file_fields(app_configs):
+        storage = field.storage
+        # type(), not isinstance(): the default storage is a lazy object, left unbuilt.
+        if hasattr(field, "_storage_callable") or not issubclass(type(storage), BaseStorage):
+            continue
+        assert isinstance(storage, BaseStorage)
+        given = storage.explicit_secrets()
+        if not given:
+            continue
+        where = "; ".join(_setting_of(storage.options_class, name) for name in given)
+        messages.append(
+            checks.Warning(
+                f"{model._meta.label}.{field.name}: its storage "
+                f"({type(storage).__name__}) was given the secret option(s) "
+                f"{', '.join(map(repr, given))}. Migrations never record secrets, so the "
+                "storage they rebuild has none, and a secret in code ends up in "
+                "version control.",
+                hint=(
+                    "Pass a callable instead of the instance, e.g. "
+                    "`def media_storage(): return storages['media']` and "
+                    "`FileField(storage=media_storage)` (migrations then record the "
+                    f"callable), and move the secret to its setting ({where}) or "
+                    "environment variable."
+                ),
+                obj=field,
+                id="storages.W105",
+            )
+        )
     return messages

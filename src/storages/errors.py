@@ -9,25 +9,20 @@ public method.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import logging
 import ssl
-import threading
-import traceback
-import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 
+from storages.secrets import redact, usable
+
 __all__ = [
-    "LOG_REDACTION",
     "ErrorRule",
     "ErrorTranslator",
     "MissingDependencyError",
-    "SecretLogFilter",
     "StorageConnectionError",
     "StorageError",
     "StorageExistsError",
@@ -36,10 +31,7 @@ __all__ = [
     "StoragePermissionError",
     "StorageTimeoutError",
     "by_type",
-    "redact",
 ]
-
-REDACTED = "***"
 
 
 class StorageError(OSError):
@@ -92,6 +84,9 @@ _ERRNO = {
 
 #: A rule looks at a vendor exception and returns the class to raise, or None to pass.
 ErrorRule = Callable[[BaseException], "type[StorageError] | None"]
+T = TypeVar("T")
+#: Values to redact, or a callable returning them (evaluated only when an error occurs).
+Secrets = Sequence[str] | Callable[[], Sequence[str]]
 
 # Errors that already speak our language: let them through untouched.
 _PASS_THROUGH: tuple[type[BaseException], ...] = (
@@ -120,101 +115,6 @@ def by_type(*vendor: type[BaseException], to: type[StorageError]) -> ErrorRule:
         return to if isinstance(exc, vendor) else None
 
     return rule
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Return *text* with every secret replaced by ``***``."""
-    for secret in secrets:
-        if secret and len(secret) >= 3:
-            text = text.replace(secret, REDACTED)
-    return text
-
-
-class SecretLogFilter(logging.Filter):
-    """Redact the secrets of live storages from the records of loggers known to print them.
-
-    Some SDKs log credentials at DEBUG: botocore its signed headers (the access key ID and the
-    session token), urllib3 the query string of a request signed with a SAS token, google-auth
-    each request's bearer token (in a structured ``extra`` field). This filter, on each such
-    logger, rewrites a record that carries a secret of a storage still alive: its message, its
-    traceback and its extra fields. It costs nothing while those loggers are quieter than DEBUG
-    (filters run after the level check).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._sources: weakref.WeakSet[Any] = weakref.WeakSet()
-        self._loggers: set[str] = set()
-        self._lock = threading.Lock()
-
-    def watch(self, source: Any, loggers: Iterable[str]) -> None:
-        """Redact *source*'s secrets from the named loggers, once it has computed them (its
-        ``_secret_cache``, filled before any call into its SDK) and its ``_live_secrets()``."""
-        with self._lock:
-            self._sources.add(source)
-            for name in loggers:
-                if name not in self._loggers:
-                    logging.getLogger(name).addFilter(self)
-                    self._loggers.add(name)
-
-    def secrets(self) -> list[str]:
-        """Return the secrets of the watched storages (those an operation has computed)."""
-        with self._lock:
-            sources = list(self._sources)
-        found: list[str] = []
-        for source in sources:
-            cached = vars(source).get("_secret_cache")
-            if cached is not None:
-                found.extend(cached)
-                with contextlib.suppress(Exception):
-                    found.extend(s for s in source._live_secrets() if s and len(s) >= 3)
-        return found
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = self.secrets()
-        if not secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: the logging module reports it itself
-            return True
-        if any(secret in message for secret in secrets):
-            record.msg, record.args = redact(message, secrets), None
-        if record.exc_info and record.exc_info[1] is not None:
-            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-            if any(secret in text for secret in secrets):
-                record.exc_info, record.exc_text = None, redact(text, secrets)
-        # Fields given through ``extra`` (google-auth logs each request's headers there).
-        for name, value in list(vars(record).items()):
-            if name not in _RECORD_FIELDS:
-                setattr(record, name, _scrubbed(value, secrets))
-        return True
-
-
-_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-
-
-def _scrubbed(value: Any, secrets: Sequence[str]) -> Any:
-    """Return *value* with the secrets redacted from its strings (itself if it has none)."""
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, bytes):
-        text = value.decode("latin-1")
-        return redact(text, secrets).encode("latin-1") if any(s in text for s in secrets) else value
-    if isinstance(value, Mapping):
-        items = {key: _scrubbed(item, secrets) for key, item in value.items()}
-        changed = any(items[key] is not item for key, item in value.items())
-        return items if changed else value
-    if isinstance(value, (list, tuple)):
-        scrubbed = [_scrubbed(item, secrets) for item in value]
-        if all(new is old for new, old in zip(scrubbed, value, strict=True)):
-            return value
-        return scrubbed if isinstance(value, list) else tuple(scrubbed)
-    return value
-
-
-#: The one filter every storage registers with (see ``BaseStorage.secret_loggers``).
-LOG_REDACTION = SecretLogFilter()
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -254,18 +154,32 @@ class ErrorTranslator:
                 return target
         return StorageError
 
+    def missing_as_none(self, request: Callable[[], T]) -> T | None:
+        """Return ``request()``, or None when it failed because nothing is stored there.
+
+        What a ``_stat`` hook answers for a missing key: the table tells a missing object from
+        any other failure, which is raised.
+        """
+        try:
+            return request()
+        except Exception as exc:
+            if issubclass(self.classify(exc), StorageNotFoundError):
+                return None
+            raise
+
     def translate(
         self,
         exc: BaseException,
         name: str | None = None,
-        secrets: Sequence[str] = (),
+        secrets: Secrets = (),
         context: str | None = None,
     ) -> BaseException:
         """Return the exception to raise in place of *exc*.
 
-        *context* names what was being talked to (e.g. a bucket and endpoint) in the message.
+        *secrets* (or a callable returning them, asked only when an error is translated) are
+        redacted; *context* names what was being talked to (e.g. a bucket and endpoint).
         """
-        secrets = [s for s in secrets if s and len(s) >= 3]
+        secrets = usable(secrets() if callable(secrets) else secrets)
         leaks = _leaks(exc, secrets)
         # Our own errors and Django's pass through; an OSError that is also a ValueError (such as
         # ssl.SSLCertVerificationError) is a connection failure and is translated.
@@ -287,7 +201,7 @@ class ErrorTranslator:
 
     @contextmanager
     def __call__(
-        self, name: str | None = None, secrets: Sequence[str] = (), context: str | None = None
+        self, name: str | None = None, secrets: Secrets = (), context: str | None = None
     ) -> Iterator[None]:
         """Translate any exception raised in the block (see :meth:`translate`)."""
         try:

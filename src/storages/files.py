@@ -13,17 +13,25 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Protocol, cast
+from typing import IO, Any, Protocol, cast
 
 from django.core.files.base import File
 
 from storages.errors import StorageConnectionError
 
-if TYPE_CHECKING:
-    from storages.base import BaseStorage
-
-__all__ = ["ChunkStream", "ReadStream", "RemoteFile", "SpooledWriter", "Writer", "parse_mode"]
+__all__ = [
+    "ChunkStream",
+    "FileBackend",
+    "GuardedStream",
+    "GuardedWriter",
+    "ReadStream",
+    "RemoteFile",
+    "SpooledWriter",
+    "Writer",
+    "parse_mode",
+]
 
 DEFAULT_CHUNK_SIZE = 64 * 1024
 
@@ -49,6 +57,60 @@ class Writer(Protocol):
 
     def abort(self) -> None:
         """Forget the written bytes; the file keeps its previous content (or stays absent)."""
+
+
+class FileBackend(Protocol):
+    """What a :class:`RemoteFile` needs from its storage (a :class:`~storages.base.BaseStorage`
+    is one): streams whose errors are already translated, and the file's size."""
+
+    chunk_size: int
+    text_encoding: str
+
+    def size(self, name: str) -> int: ...
+
+    def open_read_stream(self, name: str, offset: int) -> ReadStream: ...
+
+    def open_write_stream(self, name: str) -> Writer: ...
+
+
+#: Returns a context manager that translates the errors raised inside it.
+Guard = Callable[[], AbstractContextManager[Any]]
+
+
+class GuardedStream:
+    """A :class:`ReadStream` whose reads translate the backend's errors through *guard*."""
+
+    def __init__(self, stream: ReadStream, guard: Guard) -> None:
+        self._stream = stream
+        self._guard = guard
+        self.size = stream.size
+
+    def read(self, n: int = -1, /) -> bytes:
+        with self._guard():
+            return self._stream.read(n)
+
+    def close(self) -> None:
+        with self._guard():
+            self._stream.close()
+
+
+class GuardedWriter:
+    """A :class:`Writer` whose calls translate the backend's errors through *guard*."""
+
+    def __init__(self, writer: Writer, guard: Guard) -> None:
+        self._writer = writer
+        self._guard = guard
+
+    def write(self, data: bytes, /) -> None:
+        with self._guard():
+            self._writer.write(data)
+
+    def commit(self) -> None:
+        with self._guard():
+            self._writer.commit()
+
+    def abort(self) -> None:
+        self._writer.abort()
 
 
 class ChunkStream:
@@ -123,11 +185,10 @@ class _Reader(io.RawIOBase):
     measures a file) costs no second request.
     """
 
-    def __init__(self, storage: BaseStorage, name: str, key: str) -> None:
+    def __init__(self, backend: FileBackend, name: str) -> None:
         super().__init__()
-        self._storage = storage
+        self._backend = backend
         self._name = name
-        self._key = key
         self._pos = 0
         self._stream: ReadStream | None = None
         self._stream_pos = 0
@@ -138,9 +199,7 @@ class _Reader(io.RawIOBase):
             self._drop_stream()
         if self._stream is None:
             self._stream_pos = self._pos
-            self._stream = self._storage._call(
-                self._name, self._storage._open_stream, self._key, self._pos
-            )
+            self._stream = self._backend.open_read_stream(self._name, self._pos)
             if self._stream.size is not None:
                 self.size = self._stream.size
         return self._stream
@@ -156,7 +215,7 @@ class _Reader(io.RawIOBase):
         if self.size is not None and self._pos >= self.size:
             return 0
         stream = self.open_stream()
-        data = self._storage._call(self._name, stream.read, len(view))
+        data = stream.read(len(view))
         if not data and self.size is not None and self._pos < self.size:
             self._drop_stream()
             raise StorageConnectionError(
@@ -169,7 +228,7 @@ class _Reader(io.RawIOBase):
 
     def total_size(self) -> int:
         if self.size is None:
-            self.size = self._storage.size(self._name)
+            self.size = self._backend.size(self._name)
         return self.size
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
@@ -203,10 +262,8 @@ class _Reader(io.RawIOBase):
 class _WriterIO(io.RawIOBase):
     """Raw writable view handing bytes to a :class:`Writer`; committing on close."""
 
-    def __init__(self, storage: BaseStorage, name: str, writer: Writer) -> None:
+    def __init__(self, writer: Writer) -> None:
         super().__init__()
-        self._storage = storage
-        self._name = name
         self._writer = writer
         self._aborted = False
         self.size = 0
@@ -218,7 +275,7 @@ class _WriterIO(io.RawIOBase):
         chunk = bytes(data)
         if self._aborted:
             return len(chunk)  # buffered bytes flushed while closing an aborted file
-        self._storage._call(self._name, self._writer.write, chunk)
+        self._writer.write(chunk)
         self.size += len(chunk)
         return len(chunk)
 
@@ -236,7 +293,7 @@ class _WriterIO(io.RawIOBase):
             if self._aborted:
                 self._writer.abort()
             else:
-                self._storage._call(self._name, self._writer.commit)
+                self._writer.commit()
         except BaseException:
             self._writer.abort()
             raise
@@ -251,21 +308,18 @@ class RemoteFile(File):
     with an exception discards what was written and keeps the previous content.
     """
 
-    def __init__(self, storage: BaseStorage, name: str, mode: str = "rb") -> None:
+    def __init__(self, storage: FileBackend, name: str, mode: str = "rb") -> None:
         writing, binary = parse_mode(mode)
         self._storage = storage
         self._writing = writing
         chunk_size = storage.chunk_size
-        key = storage._key(name)
         raw: _Reader | _WriterIO
         stream: io.BufferedIOBase
         if writing:
-            content_type = storage._content_type(name, None)
-            writer = storage._call(name, storage._open_writer, key, name, content_type)
-            raw = _WriterIO(storage, name, writer)
+            raw = _WriterIO(storage.open_write_stream(name))
             stream = io.BufferedWriter(raw, buffer_size=chunk_size)
         else:
-            raw = _Reader(storage, name, key)
+            raw = _Reader(storage, name)
             raw.open_stream()  # a missing file fails here, as Django's open() does
             stream = io.BufferedReader(raw, buffer_size=chunk_size)
         self._raw = raw

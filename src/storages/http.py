@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import random
-import time
 from typing import IO, Any
 
 from storages.errors import (
@@ -13,8 +11,16 @@ from storages.errors import (
     StorageTimeoutError,
     by_type,
 )
+from storages.retry import RetryPolicy, retry_after
 
-__all__ = ["TRANSIENT_STATUSES", "ResponseStream", "SizedBody", "request", "requests_rules"]
+__all__ = [
+    "HTTP_RETRY",
+    "TRANSIENT_STATUSES",
+    "ResponseStream",
+    "SizedBody",
+    "request",
+    "requests_rules",
+]
 
 #: Statuses by which a server (or a proxy in front of it) says "not now": nothing was done.
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
@@ -78,49 +84,54 @@ class ResponseStream:
         self._response.close()
 
 
+#: How a request is retried: four attempts, waits doubling from 0.2 s, at most 10 s.
+HTTP_RETRY = RetryPolicy(attempts=4, max_wait=10.0)
+
+
+class _Busy(Exception):
+    """A transient status (:data:`TRANSIENT_STATUSES`), raised to be retried."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+        self.retry_after = retry_after(response.headers.get("Retry-After"))
+
+
 def request(
-    session: Any, method: str, url: str, *, attempts: int = 4, max_wait: float = 10.0, **kwargs: Any
+    session: Any, method: str, url: str, *, policy: RetryPolicy = HTTP_RETRY, **kwargs: Any
 ) -> Any:
     """Send a request through a ``requests`` session, retrying what is safe to retry.
 
     A transient status (:data:`TRANSIENT_STATUSES`) is retried whatever the method, after the
-    answer's ``Retry-After`` (at most *max_wait* seconds) or a short backoff; a broken or stalled
-    connection only for reads. A :class:`SizedBody` is rewound before it is sent again. The
-    last attempt's answer or error is the caller's.
+    answer's ``Retry-After`` or the policy's backoff; a broken or stalled connection only for
+    reads. A :class:`SizedBody` is rewound before it is sent again. The last attempt's answer or
+    error is the caller's.
     """
     import requests
 
     body = kwargs.get("data")
-    for attempt in range(1, attempts):
-        try:
-            response = session.request(method, url, **kwargs)
-        except (requests.ConnectionError, requests.Timeout):
-            if method.upper() not in _SAFE_METHODS:
-                raise
-            wait = backoff(attempt, max_wait)
-        else:
-            if response.status_code not in TRANSIENT_STATUSES:
-                return response
-            asked = retry_after(response.headers.get("Retry-After"))
-            wait = backoff(attempt, max_wait) if asked is None else min(max_wait, asked)
-            response.close()
-        time.sleep(wait)
+    safe = method.upper() in _SAFE_METHODS
+
+    def send() -> Any:
+        response = session.request(method, url, **kwargs)
+        if response.status_code in TRANSIENT_STATUSES:
+            raise _Busy(response)
+        return response
+
+    def transient(exc: BaseException) -> bool:
+        broken = isinstance(exc, (requests.ConnectionError, requests.Timeout))
+        return isinstance(exc, _Busy) or (broken and safe)
+
+    def before_retry(exc: BaseException) -> None:
+        if isinstance(exc, _Busy):
+            exc.response.close()
         if isinstance(body, SizedBody):
             body.rewind()
-    return session.request(method, url, **kwargs)
 
-
-def backoff(attempt: int, max_wait: float) -> float:
-    """Return the wait before retry *attempt*: doubling from 0.2 s, jittered, at most *max_wait*."""
-    return float(min(max_wait, 0.1 * 2**attempt) * random.uniform(0.5, 1))  # noqa: S311
-
-
-def retry_after(value: str | None) -> float | None:
-    """Return the seconds a ``Retry-After`` header asks for; None when absent or an HTTP date."""
     try:
-        return max(0.0, float(value or ""))
-    except ValueError:
-        return None
+        return policy.call(send, transient, before_retry=before_retry)
+    except _Busy as busy:
+        return busy.response
 
 
 def requests_rules() -> list[ErrorRule]:

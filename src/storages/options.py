@@ -35,6 +35,8 @@ from typing import Any, ClassVar, TypeVar, Union
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from storages.secrets import REDACTED
+
 __all__ = [
     "BaseOptions",
     "OptionInfo",
@@ -104,7 +106,7 @@ class BaseOptions:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             if spec_of(field).secret and value is not None:
-                shown.append(f"{field.name}='***'")
+                shown.append(f"{field.name}={REDACTED!r}")
             else:
                 shown.append(f"{field.name}={value!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
@@ -317,7 +319,7 @@ def resolve(
             except (TypeError, ValueError) as exc:
                 raise ImproperlyConfigured(f"Invalid value for {source}: {exc}") from None
         if not _check_type(value, kind):
-            shown = "***" if spec.secret else repr(value)
+            shown = REDACTED if spec.secret else repr(value)
             raise ImproperlyConfigured(
                 f"Invalid value for {source}: expected {_type_name(kind)}, "
                 f"got {type(value).__name__} {shown}"

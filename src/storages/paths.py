@@ -2,21 +2,26 @@
 
 A storage name is a relative, ``/``-separated path. :func:`clean_name` turns what a caller gave
 into that form or refuses it with :class:`~django.core.exceptions.SuspiciousFileOperation`;
-:func:`safe_join` puts a clean name under a backend's location (prefix or root directory).
+:func:`safe_join` puts a clean name under a backend's location (prefix or root directory);
+:func:`available_name` is the overwrite policy every backend shares.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import re
+import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import Storage
 
 from storages.errors import StorageNameError
 
 __all__ = [
+    "available_name",
     "check_components",
     "check_no_control_characters",
     "clean_location",
@@ -24,6 +29,7 @@ __all__ = [
     "safe_join",
     "split_key",
     "split_level",
+    "temporary_name",
 ]
 
 #: The longest file name component (in bytes) of nearly every filesystem a server keeps files on.
@@ -126,3 +132,35 @@ def check_no_control_characters(key: str) -> None:
     """Refuse a key holding a control character (for services whose XML can't carry one)."""
     if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in key):
         raise StorageNameError(errno.EINVAL, "The name holds a control character", key)
+
+
+def available_name(storage: Storage, name: str, max_length: int | None, *, overwrite: bool) -> str:
+    """Return a name for a new file: the policy shared by every backend of this package.
+
+    With *overwrite* the (cleaned) name itself is returned, truncated like Django truncates
+    alternatives when it is longer than *max_length*; otherwise Django's own rule applies
+    (a random suffix until the name is free).
+    """
+    name = clean_name(name)
+    if not overwrite:
+        return Storage.get_available_name(storage, name, max_length)
+    if max_length is None or len(name) <= max_length:
+        return name
+    directory, _, filename = name.rpartition("/")
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or not stem:
+        stem, extension = filename, ""
+    suffix = f".{extension}" if extension else ""
+    keep = max_length - len(name) + len(stem)
+    if keep <= 0:
+        raise SuspiciousFileOperation(
+            f'Storage can not find an available filename for "{name}". Please make sure '
+            'that the corresponding file field allows sufficient "max_length".'
+        )
+    return f"{directory}/{stem[:keep]}{suffix}" if directory else f"{stem[:keep]}{suffix}"
+
+
+def temporary_name(key: str) -> str:
+    """Return a hidden, unique name next to *key*, to write it there before a rename."""
+    directory, base = posixpath.split(key)
+    return posixpath.join(directory, f".{base}.{secrets.token_hex(6)}.part")

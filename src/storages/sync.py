@@ -1,10 +1,12 @@
 """Synchronising a storage with local content: list once, skip what is already there.
 
-Inside :meth:`storages.base.BaseStorage.synchronizing` a storage answers ``exists()``, ``size()``,
+:meth:`storages.base.BaseStorage.synchronizing` yields a *view* of a storage: a second object,
+sharing the storage's configuration and clients, that answers ``exists()``, ``size()``,
 ``listdir()`` and modified times from one listing made at the start, skips a save whose content
 is already stored (compared by content digest, never by modification time), defers deletes until
 the end (a file deleted and then saved again unchanged is neither deleted nor uploaded), and
 reads back what it was given locally instead of downloading it. ``collectstatic`` uses this.
+The storage itself never changes behaviour: another thread using it meanwhile is unaffected.
 """
 
 from __future__ import annotations
@@ -13,27 +15,20 @@ import collections
 import os
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from storages.paths import split_level
+from django.core.files.base import ContentFile, File
 
-__all__ = ["Entry", "SyncIndex"]
+from storages.entries import Entry, localize_time
+from storages.paths import clean_name, split_level
+
+__all__ = ["SyncIndex", "SynchronizingStorage", "synchronizing_view"]
+
+S = TypeVar("S")
 
 #: Content up to this size is kept in memory to be read back without a download.
 KEEP_IN_MEMORY = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One stored file as a listing shows it."""
-
-    name: str
-    size: int
-    #: The backend's content digest (S3: the ETag), comparable with ``content_digest()``.
-    digest: str | None = None
-    modified: datetime | None = None
 
 
 class SyncIndex:
@@ -141,3 +136,85 @@ class SyncIndex:
             for name in pending:
                 self.entries.pop(name, None)
         return pending
+
+
+class SynchronizingStorage:
+    """The behaviour of a synchronising view, put in front of the storage's own class.
+
+    A view is a second object sharing the storage's configuration and clients (see
+    :func:`synchronizing_view`); the storage itself keeps answering from the backend.
+    """
+
+    sync_index: SyncIndex
+
+    def _open(self, name: str, mode: str = "rb") -> File:
+        if mode in ("r", "rb"):
+            local = self.sync_index.local_source(clean_name(name))
+            if isinstance(local, bytes):
+                return ContentFile(local if "b" in mode else local.decode(), name=name)
+            if local is not None:
+                return File(open(local, mode), name=name)
+        return super()._open(name, mode)  # type: ignore[misc, no-any-return]
+
+    def _write_content(self, name: str, content: File) -> None:
+        """Upload *content* unless the listing shows it is stored already."""
+        name = clean_name(name)
+        content.seek(0)
+        encoding = self.text_encoding  # type: ignore[attr-defined]
+        chunks = (
+            chunk.encode(encoding) if isinstance(chunk, str) else chunk
+            for chunk in content.chunks(self.chunk_size)  # type: ignore[attr-defined]
+        )
+        digest, size = self.content_digest(chunks)  # type: ignore[attr-defined]
+        content.seek(0)
+        if not self.sync_index.unchanged_content(name, size, digest):
+            super()._write_content(name, content)  # type: ignore[misc]
+            self.sync_index.record_upload(name, size, digest)
+        self.sync_index.remember_source(name, content, size)
+
+    def delete(self, name: str) -> None:
+        if not self.sync_index.defer_delete(clean_name(name)):
+            super().delete(name)  # type: ignore[misc]
+
+    def exists(self, name: str) -> bool:
+        return self.sync_index.exists(clean_name(name))
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        return self.sync_index.listdir(clean_name(path))
+
+    def size(self, name: str) -> int:
+        entry = self.sync_index.get(clean_name(name))
+        return entry.size if entry is not None else super().size(name)  # type: ignore[misc]
+
+    def get_modified_time(self, name: str) -> datetime:
+        entry = self.sync_index.get(clean_name(name))
+        if entry is not None and entry.modified is not None:
+            return localize_time(entry.modified)
+        return super().get_modified_time(name)  # type: ignore[misc, no-any-return]
+
+
+_VIEW_CLASSES: dict[type[Any], type[Any]] = {}
+_VIEW_LOCK = threading.Lock()
+
+
+def synchronizing_view(storage: S, index: SyncIndex) -> S:
+    """Return a view of *storage* answering from *index* (its class has the storage's as base).
+
+    The view shares the storage's attributes (options, clients), so a manifest storage's
+    post-processing, run on the view, reads back what was synchronised without downloading it.
+    """
+    cls = type(storage)
+    with _VIEW_LOCK:
+        view_class = _VIEW_CLASSES.get(cls)
+        if view_class is None:
+            namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+            view_class = type(
+                f"Synchronizing{cls.__name__}", (SynchronizingStorage, cls), namespace
+            )
+            _VIEW_CLASSES[cls] = view_class
+    view = object.__new__(view_class)
+    # What pointed at the storage itself (a manifest storage's ``manifest_storage``) points at
+    # the view: its manifest, too, is read and written through the listing.
+    view.__dict__.update({k: view if v is storage else v for k, v in vars(storage).items()})
+    view.sync_index = index
+    return view  # type: ignore[no-any-return]

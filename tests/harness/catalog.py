@@ -1,4 +1,4 @@
-"""The test servers this project knows how to start (see ../shared/TEST-SERVERS.md).
+"""The test servers this project knows how to start (docs/testing.md lists them).
 
 Each module of :mod:`tests.harness.specs` defines ``SPECS``; a backend adds its server by adding
 a module there, and its installation by adding a script to ``scripts/test-servers/``.

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 
 from storages import paths
 from storages.base import BaseStorage
+from storages.entries import Entry
 from storages.errors import (
     ErrorTranslator,
     StorageNotFoundError,
@@ -146,21 +147,16 @@ class ReferenceStorage(BaseStorage[ReferenceOptions]):
     def _delete(self, key: str) -> None:
         self.client.delete(key)
 
-    def _exists(self, key: str) -> bool:
+    def _stat(self, key: str) -> Entry | None:
         try:
-            self.client.head(key)
+            result = self.client.head(key)
         except NoSuchKey:
-            return False
-        return True
-
-    def _size(self, key: str) -> int:
-        return int(self.client.head(key).st_size)
+            return None
+        modified = datetime.fromtimestamp(result.st_mtime, tz=timezone.utc)
+        return Entry(key, int(result.st_size), modified=modified)
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         return paths.split_level(prefix, self.client.list(prefix))
 
-    def _url(self, key: str, **kwargs: Any) -> str:
+    def _object_url(self, key: str, **kwargs: Any) -> str:
         return self.options.base_url + quote(key)
-
-    def _modified_time(self, key: str) -> datetime:
-        return datetime.fromtimestamp(self.client.head(key).st_mtime, tz=timezone.utc)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from storages.backends.dropbox import DropboxStorage
-from tests.backends.dropboxbackend.standin import sdk_pointed_at, unique_root
+from tests.backends.dropbox.standin import sdk_pointed_at, unique_root
 from tests.harness.faultproxy import FaultProxy
 from tests.harness.servers import RunningServer
 from tests.harness.specs.dropbox import TOKEN, standin_call

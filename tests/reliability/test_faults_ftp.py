@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from storages.backends.ftp import FTPStorage
-from tests.contract.test_ftp import ftp_location
+from tests.backends.ftp.servers import ftp_location
 from tests.harness.faultproxy import DOWN, UP, FaultProxy
 from tests.harness.servers import RunningServer
 from tests.harness.specs.ftp import USER

@@ -14,9 +14,10 @@ import pytest
 from django.core.files.base import ContentFile
 
 from storages.backends.apache_libcloud import LibCloudStorage
-from storages.backends.libcloud.retry import ATTEMPTS
+from storages.backends.libcloud.connection import RETRY
 from storages.errors import StorageError
-from tests.contract.test_libcloud import s3_provider
+from tests.backends.libcloud.servers import s3_provider
+from tests.backends.s3.fixtures import BUCKET
 from tests.harness.faultproxy import FaultProxy
 from tests.harness.servers import RunningServer
 from tests.reliability.faults import (
@@ -34,12 +35,14 @@ from tests.reliability.http_targets import (
     disarmed_after_each_test,
     through,
 )
-from tests.s3_fixtures import BUCKET
 
 __all__ = ["disarmed_after_each_test"]  # an autouse fixture
 
 # Libcloud's S3 driver signs with datetime.utcnow(), deprecated since Python 3.12.
 pytestmark = pytest.mark.filterwarnings("ignore:datetime.datetime.utcnow:DeprecationWarning")
+
+#: Attempts of one operation that is safe to repeat.
+ATTEMPTS = RETRY.attempts
 
 #: Where a save is spooled: in memory (sent as a one-part multipart upload), or past a small
 #: limit in a temporary file (sent in one PUT from its path).

@@ -15,7 +15,7 @@ import pytest
 
 from storages.backends.sftp import SFTPStorage
 from storages.errors import StorageConnectionError
-from tests.contract.test_sftp import sftp_settings
+from tests.backends.sftp.servers import sftp_settings
 from tests.harness.faultproxy import DOWN, UP, FaultProxy
 from tests.harness.servers import RunningServer
 from tests.reliability.faults import interrupted_read, interrupted_save, stalled_operation

@@ -27,22 +27,22 @@ from storages.backends.gcloud import GoogleCloudStorage
 from storages.backends.mogile import MogileFSStorage
 from storages.backends.s3 import S3Storage
 from storages.backends.sftpstorage import SFTPStorage
+from tests.backends.azure.conftest import CONTAINER, azure_conn, azurite
 from tests.backends.couchdb.servers import DATABASE, couchdb
 from tests.backends.database.databases import db_files_of, mariadb_db, postgres_db, sqlite_db
-from tests.backends.dropboxbackend.standin import unique_root
+from tests.backends.dropbox.standin import dropbox_server, unique_root
+from tests.backends.ftp.servers import ftp_location, pyftpdlib
 from tests.backends.gcs.conftest import BUCKET, PROJECT, emulator, gcs_server, sa_credentials
+from tests.backends.libcloud.servers import s3_provider
 from tests.backends.mogilefs.servers import DOMAIN, mogilefs, trackers
-from tests.contract.test_azure import CONTAINER, azurite_conn
-from tests.contract.test_dropbox import dropbox_server
-from tests.contract.test_ftp import ftp_location, pyftpdlib
-from tests.contract.test_libcloud import s3_provider
-from tests.contract.test_sftp import sftp_settings, sshd
+from tests.backends.sftp.servers import sftp_settings, sshd
 from tests.harness.specs.dropbox import TOKEN
 from tests.reliability.load import close_storage, run_load, warm_up
 from tests.reliability.resources import open_fds, open_sockets, settle
 
 __all__ = [  # the fixtures this module uses
-    "azurite_conn",
+    "azure_conn",
+    "azurite",
     "couchdb",
     "dropbox_server",
     "emulator",
@@ -72,7 +72,7 @@ def _s3(request: pytest.FixtureRequest) -> Storage:
 
 
 def _azure(request: pytest.FixtureRequest) -> Storage:
-    conn = request.getfixturevalue("azurite_conn")
+    conn = request.getfixturevalue("azure_conn")
     return AzureStorage(connection_string=conn, azure_container=CONTAINER, overwrite_files=True)
 
 
@@ -128,7 +128,7 @@ def _mogilefs(request: pytest.FixtureRequest) -> Storage:
 
 
 def _database(fixture: str, *, user_table: bool) -> Callable[[pytest.FixtureRequest], Storage]:
-    """The zero-config tables, or the seeds' hand-made DB_FILES table (a row per file)."""
+    """The zero-config tables, or the documented hand-made DB_FILES table (a row per file)."""
 
     def build(request: pytest.FixtureRequest) -> Storage:
         database = request.getfixturevalue(fixture)

@@ -43,15 +43,16 @@ from storages.errors import StorageConnectionError, StorageError
 from tests.backends.azure.conftest import CONTAINER as AZURE_CONTAINER
 from tests.backends.couchdb.servers import DATABASE as COUCHDB_DATABASE
 from tests.backends.database.databases import add_alias, migrate, remove_alias
-from tests.backends.dropboxbackend.standin import sdk_pointed_at, unique_root
+from tests.backends.dropbox.standin import sdk_pointed_at, unique_root
+from tests.backends.ftp.servers import ftp_location
 from tests.backends.gcs.conftest import BUCKET as GCS_BUCKET
 from tests.backends.gcs.conftest import PROJECT, ensure_bucket
 from tests.backends.mogilefs.servers import DOMAIN as MOGILEFS_DOMAIN
 from tests.backends.mogilefs.servers import prepare as mogilefs_prepare
 from tests.backends.mogilefs.servers import trackers
-from tests.backends.sftp.test_sftp import drop_server_connections
-from tests.contract.test_ftp import ftp_location
-from tests.contract.test_sftp import sftp_settings
+from tests.backends.s3.fixtures import BUCKET as S3_BUCKET
+from tests.backends.s3.fixtures import CREDENTIALS as S3_CREDENTIALS
+from tests.backends.sftp.servers import sftp_settings
 from tests.harness.catalog import CATALOG
 from tests.harness.plugin import on_start_failure
 from tests.harness.servers import RunningServer, ServerSpec, ServerStartError, restart, start
@@ -59,8 +60,7 @@ from tests.harness.specs import postgres
 from tests.harness.specs.azurite import connection_string
 from tests.harness.specs.dropbox import TOKEN as DROPBOX_TOKEN
 from tests.reliability.session_targets import read_all
-from tests.s3_fixtures import BUCKET as S3_BUCKET
-from tests.s3_fixtures import CREDENTIALS as S3_CREDENTIALS
+from tests.serverconnections import drop_server_connections
 
 #: An operation during the outage must fail within this many seconds (no endless retries).
 OUTAGE_BOUND = 6.0

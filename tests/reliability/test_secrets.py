@@ -26,9 +26,10 @@ from django.core.files.base import ContentFile
 from django.test import override_settings
 
 from tests.backends.couchdb.servers import DATABASE, couchdb, unique_location
+from tests.backends.ftp.servers import ftp_location, pyftpdlib
 from tests.backends.gcs.conftest import emulator, gcs_server
-from tests.contract.test_ftp import ftp_location, pyftpdlib
-from tests.contract.test_sftp import sftp_settings, sshd
+from tests.backends.s3.fixtures import BUCKET
+from tests.backends.sftp.servers import sftp_settings, sshd
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import RunningServer, start
 from tests.reliability.secrets_targets import (
@@ -42,7 +43,6 @@ from tests.reliability.secrets_targets import (
     rsa_key_pem,
     storage_texts,
 )
-from tests.s3_fixtures import BUCKET
 
 # The fixtures this module uses.
 __all__ = ["couchdb", "emulator", "gcs_server", "pyftpdlib", "sshd"]
@@ -327,7 +327,7 @@ def dropbox_standin(
 @pytest.mark.filterwarnings("ignore:datetime.datetime.utcnow:DeprecationWarning")
 def test_dropbox(dropbox_standin: RunningServer, dropbox_secrets: dict[str, str]) -> None:
     from storages.backends.dropbox import DropboxStorage
-    from tests.backends.dropboxbackend.standin import sdk_pointed_at, unique_root
+    from tests.backends.dropbox.standin import sdk_pointed_at, unique_root
     from tests.harness.specs.dropbox import APP_KEY
 
     token, app, refresh = (
@@ -447,7 +447,7 @@ def test_couchdb(couchdb: RunningServer) -> None:
 @pytest.mark.filterwarnings("ignore:datetime.datetime.utcnow:DeprecationWarning")
 def test_libcloud(moto: RunningServer, moto_auth: AuthS3, settings: Any) -> None:
     from storages.backends.apache_libcloud import LibCloudStorage
-    from tests.contract.test_libcloud import s3_provider
+    from tests.backends.libcloud.servers import s3_provider
 
     key, wrong = make_secret("key"), make_secret("wrong")
     good = {**s3_provider(moto, BUCKET), "key": key}

@@ -109,9 +109,32 @@ def test_abort_keeps_old_content(storage: ReferenceStorage) -> None:
 
 def test_errors_are_translated_with_the_name(storage: ReferenceStorage) -> None:
     with pytest.raises(StorageNotFoundError) as info:
-        storage.size("nope.txt")
+        storage.open("nope.txt")
     assert info.value.filename == "nope.txt"
     assert isinstance(info.value.__cause__, Exception)
+
+
+def test_a_missing_file_has_no_stat(storage: ReferenceStorage) -> None:
+    # One stat answers every attribute question; a missing file raises FileNotFoundError.
+    with pytest.raises(FileNotFoundError) as info:
+        storage.size("nope.txt")
+    assert info.value.filename == "nope.txt"
+    storage.save("there.txt", ContentFile(b"12345"))
+    before = Client.requests["head"]
+    entry = storage.stat("there.txt")
+    assert (entry.name, entry.size, entry.modified is not None) == ("there.txt", 5, True)
+    assert Client.requests["head"] == before + 1
+
+
+def test_a_synchronising_view_leaves_the_storage_alone(storage: ReferenceStorage) -> None:
+    storage.save("kept.txt", ContentFile(b"kept"))
+    with storage.synchronizing() as view:
+        view.delete("kept.txt")  # deferred until the block ends
+        assert not view.exists("kept.txt")
+        # The storage itself (another thread, say) still answers from the backend.
+        assert storage.exists("kept.txt")
+        assert type(storage).exists is ReferenceStorage.exists
+    assert not storage.exists("kept.txt")
 
 
 def test_secret_token_never_leaks(tmp_path: Path) -> None:

@@ -118,3 +118,65 @@ def test_deploy_security_warnings(tmp_path: Path) -> None:
         ("storages.W104", "STORAGES['ftp']"),
     ]
     assert all("pw" not in m.msg for m in messages)
+
+
+# -- storages.E004: the Database backend's tables without their app -------------------------
+DATABASE = {"BACKEND": "storages.backends.database.DatabaseStorage"}
+OWN_TABLE = {"db_table": "FILES", "fname_column": "N", "blob_column": "B", "size_column": "S"}
+#: The test settings' apps without the Database backend's.
+WITHOUT_DATABASE_APP = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "storages",
+    "storages.testing",
+]
+
+
+def test_database_storage_without_its_app_is_e004() -> None:
+    from storages.checks import check_database_app
+
+    with override_settings(
+        INSTALLED_APPS=WITHOUT_DATABASE_APP, STORAGES={"default": DATABASE, "staticfiles": STATIC}
+    ):
+        [error] = check_database_app()
+    assert error.id == "storages.E004"
+    assert isinstance(error, checks.Error)
+    assert "(used by STORAGES['default'])" in error.msg
+    assert "Add 'storages.backends.database' to INSTALLED_APPS" in error.hint
+    assert check_database_app in checks.registry.registry.get_checks()
+
+
+def test_database_storage_with_its_app_or_own_table_is_silent() -> None:
+    from storages.checks import check_database_app
+
+    with override_settings(STORAGES={"default": DATABASE, "staticfiles": STATIC}):
+        assert check_database_app() == []  # the test settings install the app
+    own = {**DATABASE, "OPTIONS": {"db_files": OWN_TABLE}}
+    with override_settings(
+        INSTALLED_APPS=WITHOUT_DATABASE_APP, STORAGES={"default": own, "staticfiles": STATIC}
+    ):
+        assert check_database_app() == []
+
+
+def test_database_storage_on_a_model_field_is_e004() -> None:
+    from django.db import models
+    from django.test.utils import isolate_apps
+
+    from storages.backends.database import DatabaseStorage
+    from storages.checks import check_database_app
+
+    with (
+        override_settings(INSTALLED_APPS=WITHOUT_DATABASE_APP),
+        isolate_apps("storages.testing") as apps,
+    ):
+
+        class Player(models.Model):  # noqa: DJ008 - never shown
+            photo = models.ImageField(storage=DatabaseStorage())
+            scan = models.FileField(storage=DatabaseStorage(db_files=OWN_TABLE))
+
+            class Meta:
+                app_label = "storages_testing"
+
+        [error] = check_database_app(app_configs=[apps.get_app_config("storages_testing")])
+    assert error.id == "storages.E004"
+    assert "(used by storages_testing.Player.photo)" in error.msg

@@ -14,8 +14,8 @@ from storages.errors import (
     StoragePermissionError,
     StorageTimeoutError,
     by_type,
-    redact,
 )
+from storages.secrets import redact
 
 
 class VendorMissing(Exception):

@@ -11,7 +11,12 @@ import pytest
 MODULES = [
     "storages",
     "storages.base",
+    "storages.clients",
+    "storages.entries",
     "storages.errors",
+    "storages.http",
+    "storages.retry",
+    "storages.secrets",
     "storages.features",
     "storages.files",
     "storages.options",

@@ -13,8 +13,8 @@ from typing import Any
 __all__ = [
     "ALL_BYTES",
     "HOSTILE_NAMES",
+    "DocumentationScenario",
     "GeneratedFile",
-    "SeedScenario",
     "StorageContract",
     "digest_of",
 ]
@@ -25,7 +25,7 @@ _HOMES = {
     "digest_of": "content",
     "HOSTILE_NAMES": "contract",
     "StorageContract": "contract",
-    "SeedScenario": "scenario",
+    "DocumentationScenario": "scenario",
 }
 
 

@@ -33,7 +33,7 @@ from django.utils.module_loading import import_string
 from storages.features import Feature, features_of
 from storages.testing.content import ALL_BYTES, GeneratedFile, digest_of
 from storages.testing.names import OutsideLister, check_names_property, outside_lister
-from storages.testing.scenario import SeedScenario
+from storages.testing.scenario import DocumentationScenario
 
 __all__ = ["HOSTILE_NAMES", "TIME_GETTERS", "StorageContract"]
 
@@ -82,7 +82,7 @@ class _FailingFile(File):
         raise OSError("the upload was interrupted")
 
 
-class StorageContract(SeedScenario):
+class StorageContract(DocumentationScenario):
     """The contract suite: test methods shared by every backend's test class."""
 
     #: Size of the large-file tests; big enough to need several parts or chunks.
@@ -230,6 +230,25 @@ class StorageContract(SeedScenario):
     def test_size_of_missing_file(self, storage: Storage) -> None:
         with pytest.raises(FileNotFoundError):
             storage.size("missing.txt")
+
+    def test_one_stat_answers_every_attribute(self, storage: Storage, features: Feature) -> None:
+        stat = getattr(storage, "stat", None)
+        if stat is None:
+            pytest.skip(f"{type(storage).__name__} is not built on BaseStorage: no stat()")
+        name = storage.save("stat/one.txt", ContentFile(b"twelve bytes"))
+        entry = stat(name)
+        assert entry.size == 12 == storage.size(name)
+        assert not entry.is_dir
+        if Feature.MODIFIED_TIME in features:
+            assert isinstance(entry.modified, datetime)
+        if Feature.CREATED_TIME in features:
+            assert isinstance(entry.created, datetime)
+        if Feature.ACCESSED_TIME in features:
+            assert isinstance(entry.accessed, datetime)
+        if Feature.CONTENT_TYPE in features:
+            assert entry.content_type == "text/plain"
+        with pytest.raises(FileNotFoundError):
+            stat("stat/missing.txt")
 
     def test_delete_missing_file_is_not_an_error(self, storage: Storage) -> None:
         storage.delete("missing.txt")

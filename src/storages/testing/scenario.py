@@ -1,8 +1,9 @@
 """The documentation's "Tests" scenario, replayed on any storage.
 
-The seeds show it as a doctest of Python 2 era Django; this is the same sequence of steps with
-today's results: bytes from binary reads and a random suffix (``tests/django_test_AbC1234.txt``)
-for a clashing name, unless the storage is configured to overwrite.
+The 1.x documentation shows it as a doctest of Python 2 era Django; this is the same sequence of
+steps with today's results: bytes from binary reads and a random suffix
+(``tests/django_test_AbC1234.txt``) for a clashing name, unless the storage is configured to
+overwrite.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from django.core.files.storage import Storage
 
 from storages.testing.models import MyStorage, scenario_storage
 
-__all__ = ["SeedScenario"]
+__all__ = ["DocumentationScenario"]
 
 
-class SeedScenario:
+class DocumentationScenario:
     """Mixin holding the scenario test; needs the ``storage`` fixture and a database."""
 
     @pytest.mark.django_db
-    def test_seed_scenario(self, storage: Storage) -> None:
+    def test_documentation_scenario(self, storage: Storage) -> None:
         with scenario_storage.use(storage):
             self._run_scenario(storage)
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import collections
 import io
-import subprocess
-import sys
 import time
-import tracemalloc
-import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,7 +18,10 @@ from django.test import override_settings
 
 from storages.backends.azure_storage import AzureStorage
 from storages.testing.content import GeneratedFile
+from tests.backends import object_stores as shared
 from tests.backends.azure.conftest import CONTAINER, PUBLIC_CONTAINER
+from tests.backends.object_stores import fetch
+from tests.bigfiles import BIG, round_trip_256_mib
 from tests.harness.specs.azurite import ACCOUNT_KEY, ACCOUNT_NAME
 
 
@@ -34,32 +33,11 @@ class PublicAzureStorage(AzureStorage):
     expiration_secs = None
 
 
-class CountRequests:
+class CountRequests(shared.RequestCounts):
     """Count the HTTP requests a storage sends, by method (the SDK's ``raw_request_hook``)."""
-
-    def __init__(self) -> None:
-        self.counts: collections.Counter[str] = collections.Counter()
 
     def __call__(self, request: Any) -> None:
         self.counts[request.http_request.method] += 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def _fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
-    method = "PUT" if data is not None else "GET"
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, response.read()
-
-
-def _status(url: str, **kwargs: Any) -> int:
-    try:
-        return int(_fetch(url, **kwargs)[0])
-    except urllib.error.HTTPError as exc:
-        return exc.code
 
 
 @pytest.fixture
@@ -96,25 +74,22 @@ SETTINGS = [
 
 @pytest.mark.parametrize(("setting", "name", "value"), SETTINGS)
 def test_every_documented_setting(setting: str, name: str, value: Any) -> None:
-    with override_settings(**{setting: value}):
-        from_setting = AzureStorage()
-    assert getattr(from_setting.options, name) == value
-    assert getattr(AzureStorage(**{name: value}).options, name) == value
-    subclass = type("Sub", (AzureStorage,), {name: value})
-    assert getattr(subclass().options, name) == value
+    shared.check_documented_setting(AzureStorage, setting, name, value)
 
 
 def test_documented_defaults() -> None:
-    options = AzureStorage().options
-    assert options.azure_ssl is True
-    assert options.upload_max_conn == 2
-    assert options.timeout == 20
-    assert options.max_memory_size == 2 * 1024 * 1024
-    assert options.expiration_secs is None
-    assert options.file_overwrite is False
-    assert options.location == ""
-    assert options.is_emulated is False
-    assert options.endpoint_suffix == "core.windows.net"
+    shared.check_defaults(
+        AzureStorage,
+        azure_ssl=True,
+        upload_max_conn=2,
+        timeout=20,
+        max_memory_size=2 * 1024 * 1024,
+        expiration_secs=None,
+        file_overwrite=False,
+        location="",
+        is_emulated=False,
+        endpoint_suffix="core.windows.net",
+    )
 
 
 def test_1x_attribute_alias_overwrite_files() -> None:
@@ -126,8 +101,7 @@ def test_1x_attribute_alias_overwrite_files() -> None:
 
 
 def test_unknown_option_suggests_the_right_one() -> None:
-    with pytest.raises(ImproperlyConfigured, match="did you mean 'azure_container'"):
-        AzureStorage(azure_containr="x")
+    shared.check_unknown_option(AzureStorage, "azure_containr", "azure_container")
 
 
 def test_missing_container_is_a_configuration_error(azure_conn: str) -> None:
@@ -169,12 +143,12 @@ def test_public_container_serves_plain_urls(azure_conn: str, unique_location: st
     name = storage.save("static/app.css", ContentFile(b"body{}"))
     url = storage.url(name)
     assert "?" not in url
-    assert _fetch(url) == (200, b"body{}")
+    assert fetch(url) == (200, b"body{}")
 
 
 def test_private_container_refuses_plain_urls(storage: AzureStorage) -> None:
     name = storage.save("private.txt", ContentFile(b"secret"))
-    assert _status(storage.url(name)) in (403, 404)
+    assert fetch(storage.url(name))[0] in (403, 404)
 
 
 def test_emulated_mode_uses_the_development_account() -> None:
@@ -275,12 +249,12 @@ def test_sas_url_is_accepted_then_expires(azure_conn: str, unique_location: str)
     name = storage.save("media/report 1.pdf", ContentFile(b"%PDF"))
     url = storage.url(name)
     assert "sig=" in url and "se=" in url
-    assert _fetch(url) == (200, b"%PDF")
-    assert _status(_tamper(url)) == 403
+    assert fetch(url) == (200, b"%PDF")
+    assert fetch(_tamper(url))[0] == 403
     short = storage.url(name, expire=1)
-    assert _status(short) == 200
+    assert fetch(short)[0] == 200
     time.sleep(2.5)
-    assert _status(short) == 403
+    assert fetch(short)[0] == 403
 
 
 def test_sas_url_parameters(storage: AzureStorage) -> None:
@@ -293,10 +267,10 @@ def test_sas_url_parameters(storage: AzureStorage) -> None:
 def test_upload_sas_url(storage: AzureStorage) -> None:
     write_url = storage.url("uploads/direct.txt", expire=60, mode="w")
     headers = {"x-ms-blob-type": "BlockBlob"}
-    assert _status(write_url, data=b"direct upload", headers=headers) == 201
+    assert fetch(write_url, b"direct upload", headers)[0] == 201
     assert storage.open("uploads/direct.txt").read() == b"direct upload"
     read_url = storage.url("uploads/other.txt", expire=60)
-    assert _status(read_url, data=b"nope", headers=headers) == 403
+    assert fetch(read_url, b"nope", headers)[0] == 403
     assert not storage.exists("uploads/other.txt")
 
 
@@ -310,13 +284,7 @@ def test_signing_needs_a_key() -> None:
 
 # -- listing ------------------------------------------------------------------------------
 def test_listdir_is_one_level_and_relative(storage: AzureStorage) -> None:
-    for name in ["index.html", "css/site.css", "css/vendor/lib.css", "js/app.js"]:
-        storage.save(name, ContentFile(b"x"))
-    assert storage.listdir("") == (["css", "js"], ["index.html"])
-    assert storage.listdir("css") == (["vendor"], ["site.css"])
-    assert storage.listdir("css/vendor/") == ([], ["lib.css"])
-    # Another storage's files in the same container are not listed.
-    assert storage.listdir("nothing") == ([], [])
+    shared.check_listdir_is_one_level(storage)
 
 
 def test_collectstatic_style_clear(storage: AzureStorage) -> None:
@@ -375,41 +343,41 @@ def test_unknown_object_parameter_is_refused(azure_conn: str) -> None:
 
 
 # -- streaming, chunked uploads, request budgets -------------------------------------------
+Counted = tuple[AzureStorage, CountRequests]
+
+
 @pytest.fixture
-def counted(azure_conn: str, unique_location: str) -> tuple[AzureStorage, CountRequests]:
-    counter = CountRequests()
-    storage = AzureStorage(
-        connection_string=azure_conn,
-        azure_container=CONTAINER,
-        location=unique_location,
-        file_overwrite=True,
-        expiration_secs=60,
-        max_memory_size=1024 * 1024,
-        client_options={"raw_request_hook": counter},
-    )
-    return storage, counter
+def make_counted(azure_conn: str, unique_location: str) -> Callable[..., Counted]:
+    """Return a function of options that makes a storage counting its requests."""
+
+    def make(**options: Any) -> Counted:
+        counter = CountRequests()
+        storage = AzureStorage(
+            connection_string=azure_conn,
+            azure_container=CONTAINER,
+            location=unique_location,
+            client_options={"raw_request_hook": counter},
+            **options,
+        )
+        return storage, counter
+
+    return make
 
 
-def test_request_budget(counted: tuple[AzureStorage, CountRequests]) -> None:
-    storage, counter = counted
-    storage.save("small.txt", ContentFile(b"small"))
-    assert counter.counts == {"PUT": 1}
-
-    for operation, expected in [
-        (lambda: storage.open("small.txt").read(), 1),
-        (lambda: storage.exists("small.txt"), 1),
-        (lambda: storage.size("small.txt"), 1),
-        (lambda: storage.url("small.txt"), 0),
-        (lambda: storage.get_modified_time("small.txt"), 1),
-        (lambda: storage.listdir(""), 1),
-        (lambda: storage.delete("small.txt"), 1),
-    ]:
-        counter.counts.clear()
-        operation()  # type: ignore[no-untyped-call]
-        assert counter.total == expected, counter.counts
+@pytest.fixture
+def counted(make_counted: Callable[..., Counted]) -> Counted:
+    return make_counted(file_overwrite=True, expiration_secs=60, max_memory_size=1024 * 1024)
 
 
-def test_chunked_upload_stages_blocks(counted: tuple[AzureStorage, CountRequests]) -> None:
+def test_request_budget(counted: Counted) -> None:
+    shared.check_request_budget(*counted, save={"PUT": 1})
+
+
+def test_unchanged_saves_cost_one_listing(counted: Counted) -> None:
+    shared.check_unchanged_saves_cost_one_listing(*counted)
+
+
+def test_chunked_upload_stages_blocks(counted: Counted) -> None:
     storage, counter = counted
     storage.save("five.bin", GeneratedFile(5 * 1024 * 1024 + 7))
     # Six 1 MiB blocks (the last one 7 bytes) and one block list.
@@ -417,44 +385,19 @@ def test_chunked_upload_stages_blocks(counted: tuple[AzureStorage, CountRequests
     blocks = storage._blob(storage._key("five.bin")).get_block_list()[0]
     assert [block.size for block in blocks] == [1024 * 1024] * 5 + [7]
     assert storage.size("five.bin") == 5 * 1024 * 1024 + 7
+    # Azure keeps no MD5 of a block list: the writer sends it, so listings can compare content.
+    digest = storage.content_digest(GeneratedFile(5 * 1024 * 1024 + 7).chunks())[0]
+    assert storage.stat("five.bin").digest == digest
 
 
 def test_small_reads_of_large_blob_stream_ranges(
-    counted: tuple[AzureStorage, CountRequests],
+    counted: Counted,
 ) -> None:
-    storage, counter = counted
-    size = 16 * 1024 * 1024
-    storage.save("large.bin", GeneratedFile(size))
-    counter.counts.clear()
-    generated = GeneratedFile(size)
-    generated.seek(size - 1024)
-    tail = generated.read(1024)
-    head = next(iter(GeneratedFile(1024).chunks()))
-    tracemalloc.start()
-    try:
-        with storage.open("large.bin") as handle:
-            assert handle.read(1024) == head
-            assert counter.counts == {"GET": 1}
-            handle.seek(size - 1024)  # a new ranged GET; the first response is dropped unread
-            assert handle.read() == tail
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert counter.counts == {"GET": 2}
-    assert peak < 1024 * 1024, f"two 1 KiB reads peaked at {peak:,} bytes"
+    shared.check_small_reads_of_large_file(*counted)
 
 
 def test_failed_chunked_upload_keeps_old_content(storage: AzureStorage) -> None:
-    storage.save("kept.bin", ContentFile(b"old"))
-
-    class Broken(GeneratedFile):
-        def chunks(self, chunk_size: int | None = None) -> Any:
-            yield from list(super().chunks(1024 * 1024))[:3]
-            raise OSError("client went away")
-
-    with pytest.raises(OSError, match="went away"):
-        storage.save("kept.bin", Broken(8 * 1024 * 1024))
-    assert storage.open("kept.bin").read() == b"old"
+    shared.check_failed_upload_keeps_old_content(storage, chunk_size=1024 * 1024)
 
 
 def test_seek_to_end_and_empty_reads(storage: AzureStorage) -> None:
@@ -493,31 +436,15 @@ def test_unreachable_service_is_a_connection_error() -> None:
 
 
 def test_missing_blob_errors(storage: AzureStorage) -> None:
-    for call in (storage.size, storage.get_modified_time, storage.get_created_time, storage.open):
-        with pytest.raises(FileNotFoundError):
-            call("missing.txt")
+    shared.check_missing_files(storage)
 
 
-def test_created_time(storage: AzureStorage) -> None:
-    storage.save("c.txt", ContentFile(b"1"))
-    created = storage.get_created_time("c.txt")
-    storage.save("c2.txt", ContentFile(b"2"))
-    assert storage.get_modified_time("c2.txt") >= created
+def test_created_and_modified_times(storage: AzureStorage) -> None:
+    shared.check_times(storage)
 
 
 def test_missing_sdk_names_the_extra() -> None:
-    code = (
-        "import sys; sys.modules['azure.storage.blob'] = None\n"
-        "try:\n"
-        "    import storages.backends.azure_storage\n"
-        "except ImportError as exc:\n"
-        "    print(type(exc).__name__, exc)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert "MissingDependencyError" in result.stdout
-    assert "django-storages[azure]" in result.stdout
+    shared.check_missing_sdk("storages.backends.azure_storage", "azure.storage.blob", "azure")
 
 
 def test_client_is_shared_and_closed(storage: AzureStorage) -> None:
@@ -529,60 +456,17 @@ def test_client_is_shared_and_closed(storage: AzureStorage) -> None:
 
 
 def test_save_without_overwrite_checks_the_name_first(
-    azure_conn: str, unique_location: str
+    make_counted: Callable[..., Counted],
 ) -> None:
-    counter = CountRequests()
-    storage = AzureStorage(
-        connection_string=azure_conn,
-        azure_container=CONTAINER,
-        location=unique_location,
-        client_options={"raw_request_hook": counter},
-    )
+    storage, counter = make_counted()
     storage.save("once.txt", ContentFile(b"1"))
     assert counter.counts == {"HEAD": 1, "PUT": 1}
 
 
 # -- the large-file proof ------------------------------------------------------------------
-BIG = 256 * 1024 * 1024
-
-
-def _slice(size: int, offset: int, length: int) -> bytes:
-    generated = GeneratedFile(size)
-    generated.seek(offset)
-    return bytes(generated.read(length))
-
-
-def test_256_mib_save_and_1_kib_reads_with_bounded_memory(
-    azure_conn: str, unique_location: str
-) -> None:
-    counter = CountRequests()
-    storage = AzureStorage(
-        connection_string=azure_conn,
-        azure_container=CONTAINER,
-        location=unique_location,
-        file_overwrite=True,
-        client_options={"raw_request_hook": counter},
-    )
-    block = storage.options.max_memory_size  # 2 MiB, 2 blocks in flight: about 6 MiB held
-    tracemalloc.start()
-    try:
-        name = storage.save("huge.bin", GeneratedFile(BIG, "huge.bin"))
-        _, save_peak = tracemalloc.get_traced_memory()
-        assert counter.counts == {"PUT": BIG // block + 1}  # staged blocks and the block list
-        counter.counts.clear()
-        tracemalloc.reset_peak()
-        with storage.open(name) as handle:
-            assert handle.read(1024) == _slice(BIG, 0, 1024)
-            handle.seek(100 * 1024 * 1024 - 512)  # across a block boundary
-            assert handle.read(1024) == _slice(BIG, 100 * 1024 * 1024 - 512, 1024)
-            handle.seek(BIG - 1024)
-            assert handle.read() == _slice(BIG, BIG - 1024, 1024)
-        _, read_peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert counter.counts == {"GET": 3}
-    assert storage.size(name) == BIG
-    storage.delete(name)
-    print(f"256 MiB on Azurite: save peak {save_peak:,} B, 1 KiB reads peak {read_peak:,} B")
-    assert save_peak < 16 * 1024 * 1024
-    assert read_peak < 2 * 1024 * 1024
+def test_256_mib_round_trip_with_bounded_memory(make_counted: Callable[..., Counted]) -> None:
+    storage, counter = make_counted(file_overwrite=True)
+    print(round_trip_256_mib(storage))
+    blocks = BIG // storage.options.max_memory_size  # 2 MiB blocks, two in flight
+    # The staged blocks and the block list; a whole read and a 1 KiB read; size(); delete().
+    assert counter.counts == {"PUT": blocks + 1, "GET": 2, "HEAD": 1, "DELETE": 1}

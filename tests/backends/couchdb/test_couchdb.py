@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -172,3 +173,48 @@ def test_all_docs_shows_documents(couchdb: RunningServer) -> None:
         f"{couchdb.url}/{DATABASE}/_all_docs", params={"key": key}, timeout=10
     ).json()["rows"]
     assert [row["id"] for row in rows] == [f"{storage.location_prefix}/listed.txt"]
+
+
+# -- one request per question --------------------------------------------------------------
+def _requests(storage: CouchDBStorage, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the method of every request the storage's session sends from now on."""
+    sent: list[str] = []
+    session = storage.client
+    send = session.request
+
+    def counting(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(method)
+        return send(method, url, *args, **kwargs)
+
+    monkeypatch.setattr(session, "request", counting)
+    return sent
+
+
+def test_stat_is_one_request_with_the_digest(
+    couchdb: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = _make(couchdb)
+    storage.save("page.html", ContentFile(b"<p>"))
+    sent = _requests(storage, monkeypatch)
+    entry = storage.stat("page.html")
+    assert sent == ["GET"]
+    assert (entry.size, entry.content_type) == (3, "text/html")
+    assert entry.digest == hashlib.md5(b"<p>").hexdigest()
+    assert entry.digest == storage.content_digest([b"<", b"p>"])[0]
+
+
+def test_synchronizing_skips_stored_content_from_one_listing(
+    couchdb: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = _make(couchdb, file_overwrite=True)
+    names = [f"static/{index}.css" for index in range(3)]
+    for name in names:
+        storage.save(name, ContentFile(name.encode()))
+    sent = _requests(storage, monkeypatch)
+    with storage.synchronizing() as view:
+        for name in names:
+            view.save(name, ContentFile(name.encode()))  # unchanged: not sent again
+        view.save("static/new.css", ContentFile(b"new"))
+    # One page of the listing, then the new file's save (a document lookup and its PUT).
+    assert sent == ["GET", "GET", "PUT"]
+    assert storage.open("static/new.css").read() == b"new"

@@ -1,8 +1,8 @@
 """Extra ``DATABASES`` aliases for the Database backend's tests, and the tables they need.
 
-The ``default`` alias (in-memory SQLite, migrated by pytest-django) holds the seed scenario's
-model. The storage's own tables live in extra aliases added here at test time: a SQLite file,
-and the PostgreSQL and MariaDB servers the harness starts.
+The ``default`` alias (in-memory SQLite, migrated by pytest-django) holds the documentation
+scenario's model. The storage's own tables live in extra aliases added here at test time: a
+SQLite file, and the PostgreSQL and MariaDB servers the harness starts.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from tests.harness.specs import mariadb, postgres
 pymysql.version_info = (2, 2, 1, "final", 0)
 pymysql.install_as_MySQLdb()
 
-#: The seeds' DB_FILES example, verbatim.
-SEED_DB_FILES = {
+#: The 1.x documentation's DB_FILES example, verbatim.
+DOCUMENTED_DB_FILES = {
     "db_table": "FILES",
     "fname_column": "FILE_NAME",
     "blob_column": "BLOB",
@@ -35,11 +35,11 @@ SEED_DB_FILES = {
     "base_url": "http://localhost/dbfiles/",
 }
 #: PostgreSQL folds the unquoted names of a hand-written CREATE TABLE to lower case.
-LOWER_DB_FILES = {key: value.lower() for key, value in SEED_DB_FILES.items()}
+LOWER_DB_FILES = {key: value.lower() for key, value in DOCUMENTED_DB_FILES.items()}
 
 _USER_TABLES = {
     "sqlite": (
-        SEED_DB_FILES,
+        DOCUMENTED_DB_FILES,
         'CREATE TABLE FILES (FILE_NAME varchar(255) PRIMARY KEY, "BLOB" blob, SIZE bigint)',
     ),
     "postgresql": (
@@ -47,7 +47,7 @@ _USER_TABLES = {
         "CREATE TABLE files (file_name varchar(255) PRIMARY KEY, blob bytea, size bigint)",
     ),
     "mysql": (
-        SEED_DB_FILES,
+        DOCUMENTED_DB_FILES,
         "CREATE TABLE FILES (FILE_NAME varchar(255) CHARACTER SET utf8mb4 "
         "COLLATE utf8mb4_nopad_bin PRIMARY KEY, `BLOB` longblob, SIZE bigint)",
     ),
@@ -73,13 +73,14 @@ def remove_alias(alias: str) -> None:
 
 
 def migrate(alias: str) -> None:
-    """Apply the ``storages`` migration (the zero-config tables) to *alias*."""
+    """Apply the migration of the zero-config tables (the app ``storages.backends.database``)
+    to *alias*."""
     executor = MigrationExecutor(connections[alias])
-    executor.migrate([("storages", "0001_initial")])
+    executor.migrate([("storages_database", "0001_initial")])
 
 
 def create_user_table(alias: str) -> dict[str, str]:
-    """Create the seeds' hand-made table on *alias*; return the DB_FILES dict that names it."""
+    """Create the documented hand-made table on *alias*; return the DB_FILES dict naming it."""
     connection = connections[alias]
     db_files, sql = _USER_TABLES[connection.vendor]
     with connection.cursor() as cursor:

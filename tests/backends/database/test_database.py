@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -19,13 +18,14 @@ from storages.errors import StorageError
 from storages.features import Feature
 from storages.testing.content import GeneratedFile, digest_of
 from tests.backends.database.databases import (
-    SEED_DB_FILES,
+    DOCUMENTED_DB_FILES,
     db_files_of,
     mariadb_db,
     postgres_db,
     sqlite_db,
     unique_location,
 )
+from tests.bigfiles import big_files, round_trip_256_mib
 
 __all__ = ["mariadb_db", "postgres_db", "sqlite_db"]  # the fixtures this module uses
 
@@ -70,10 +70,10 @@ def sqlite(sqlite_db: dict[str, str], django_db_blocker: Any) -> Iterator[dict[s
 
 
 # -- settings ------------------------------------------------------------------------------
-def test_seed_db_files_setting_verbatim(sqlite: dict[str, str]) -> None:
-    with override_settings(DB_FILES=SEED_DB_FILES, DB_FILES_USING=sqlite["alias"]):
+def test_documented_db_files_setting_verbatim(sqlite: dict[str, str]) -> None:
+    with override_settings(DB_FILES=DOCUMENTED_DB_FILES, DB_FILES_USING=sqlite["alias"]):
         storage = DatabaseStorage(location=unique_location())
-    assert storage.options.db_files == SEED_DB_FILES
+    assert storage.options.db_files == DOCUMENTED_DB_FILES
     assert (
         storage.url("player_photos/a b.jpg") == "http://localhost/dbfiles/player_photos/a%20b.jpg"
     )
@@ -88,14 +88,14 @@ def test_seed_db_files_setting_verbatim(sqlite: dict[str, str]) -> None:
 
 
 def test_1x_constructor_argument_option(sqlite: dict[str, str]) -> None:
-    storage = DatabaseStorage(option=SEED_DB_FILES, using=sqlite["alias"])
-    assert storage.options.db_files == SEED_DB_FILES
+    storage = DatabaseStorage(option=DOCUMENTED_DB_FILES, using=sqlite["alias"])
+    assert storage.options.db_files == DOCUMENTED_DB_FILES
 
 
 @pytest.mark.parametrize(
     ("db_files", "message"),
     [
-        ({**SEED_DB_FILES, "blob_colum": "B"}, "unknown DB_FILES key"),
+        ({**DOCUMENTED_DB_FILES, "blob_colum": "B"}, "unknown DB_FILES key"),
         ({"db_table": "FILES"}, "lacks 'fname_column', 'blob_column', 'size_column'"),
         ("FILES", "expected a dict"),
     ],
@@ -113,8 +113,10 @@ def test_unknown_option_suggests() -> None:
 def test_base_url_precedence() -> None:
     with override_settings(DB_FILES_URL="/from-setting/", MEDIA_URL="/media/"):
         assert DatabaseStorage().url("a.txt") == "/from-setting/a.txt"
-        assert DatabaseStorage(db_files=SEED_DB_FILES).url("a") == "http://localhost/dbfiles/a"
-        explicit = DatabaseStorage(db_files=SEED_DB_FILES, base_url="/given")
+        assert (
+            DatabaseStorage(db_files=DOCUMENTED_DB_FILES).url("a") == "http://localhost/dbfiles/a"
+        )
+        explicit = DatabaseStorage(db_files=DOCUMENTED_DB_FILES, base_url="/given")
         assert explicit.url("a") == "/given/a"
     with override_settings(MEDIA_URL="/media/"):
         assert DatabaseStorage(location="sub").url("a b.txt") == "/media/a%20b.txt"
@@ -265,29 +267,10 @@ def test_thread_connections_are_closed_when_threads_end(sqlite: dict[str, str]) 
         raw.execute("SELECT 1")
 
 
-@pytest.mark.skipif(
-    os.environ.get("STORAGES_BIG_FILES") != "1", reason="set STORAGES_BIG_FILES=1 (256 MiB)"
-)
+@big_files
 def test_256_mib_on_postgres_with_bounded_memory(
     postgres_db: dict[str, str], django_db_blocker: Any
 ) -> None:
-    size = 256 * 1024 * 1024
-    content = GeneratedFile(size, "huge.bin")
-    expected = content.digest()
     with django_db_blocker.unblock():
         storage = DatabaseStorage(using=postgres_db["alias"], location=unique_location())
-        tracemalloc.start()
-        try:
-            name = storage.save("huge.bin", content)
-            _, save_peak = tracemalloc.get_traced_memory()
-            tracemalloc.reset_peak()
-            with storage.open(name) as handle:
-                actual = digest_of(handle.chunks(chunk_size=1024 * 1024))
-            _, read_peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-        storage.delete(name)
-    assert actual == expected
-    print(f"256 MiB on PostgreSQL: save peak {save_peak:,} B, read peak {read_peak:,} B")
-    assert save_peak < 16 * 1024 * 1024
-    assert read_peak < 16 * 1024 * 1024
+        print(f"PostgreSQL, zero-config tables: {round_trip_256_mib(storage)}")

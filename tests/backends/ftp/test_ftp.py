@@ -7,7 +7,7 @@ import importlib
 import os
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +17,13 @@ from django.core.files.base import ContentFile
 from django.test import override_settings
 
 from storages.backends.ftp import FTPStorage
-from storages.backends.ftpbackend.client import Entry, parse_list_line, parse_mdtm
-from tests.backends.sftp.test_sftp import drop_server_connections, round_trip_256_mib
-from tests.contract.test_ftp import ftp_location
+from storages.backends.ftp.connection import DirEntry, parse_list_line, parse_mdtm, parse_mlst
+from tests.backends.ftp.servers import ftp_location, pyftpdlib, pyftpdlib_tls, vsftpd
+from tests.bigfiles import round_trip_256_mib
 from tests.harness.servers import RunningServer
+from tests.serverconnections import drop_server_connections, upload_cut_keeps_the_previous_file
 
-
-@pytest.fixture(scope="module")
-def pyftpdlib(test_server: Callable[[str], RunningServer]) -> RunningServer:
-    return test_server("pyftpdlib")
-
-
-@pytest.fixture(scope="module")
-def vsftpd(test_server: Callable[[str], RunningServer]) -> RunningServer:
-    return test_server("vsftpd")
-
-
-@pytest.fixture(scope="module")
-def pyftpdlib_tls(test_server: Callable[[str], RunningServer]) -> RunningServer:
-    return test_server("pyftpdlib-tls")
+__all__ = ["pyftpdlib", "pyftpdlib_tls", "vsftpd"]  # the fixtures this module uses
 
 
 @pytest.fixture(params=["pyftpdlib", "vsftpd"])
@@ -179,19 +167,7 @@ def test_idle_connection_is_checked_before_reuse(vsftpd: RunningServer) -> None:
 
 def test_connection_killed_mid_upload_keeps_the_previous_file(vsftpd: RunningServer) -> None:
     with make_storage(vsftpd) as storage:
-        storage.save("precious.bin", ContentFile(b"precious"))
-        handle = storage.open("precious.bin", "wb")
-        handle.write(os.urandom(1024 * 1024))
-        handle.flush()
-        drop_server_connections(vsftpd)
-        with pytest.raises(OSError):  # on a later write or on the close
-            for _ in range(64):
-                handle.write(os.urandom(256 * 1024))
-            handle.close()
-        with storage.open("precious.bin") as reader:
-            assert reader.read() == b"precious"
-        storage.save("after.txt", ContentFile(b"after"))
-        assert storage.size("after.txt") == 5
+        upload_cut_keeps_the_previous_file(vsftpd, storage)
 
 
 # -- large files -------------------------------------------------------------------------------
@@ -228,23 +204,46 @@ def test_ftps_protects_the_data_connection(pyftpdlib_tls: RunningServer) -> None
 @pytest.mark.parametrize(
     ("line", "entry"),
     [
-        ("drwxr-xr-x    2 1002     1002         4096 Nov 22 02:10 sub dir", Entry("sub dir", True)),
+        (
+            "drwxr-xr-x    2 1002     1002         4096 Nov 22 02:10 sub dir",
+            DirEntry("sub dir", True),
+        ),
         (
             "-rw-r--r--    1 root     root            5 Jan 01  2024 a b.txt",
-            Entry("a b.txt", False),
+            DirEntry("a b.txt", False),
         ),
         (
             "lrwxrwxrwx    1 0        0               4 Nov 22 02:10 link -> file",
-            Entry("link", False),
+            DirEntry("link", False),
         ),
-        ("01-31-24  09:15PM       <DIR>          Windows Dir", Entry("Windows Dir", True)),
-        ("01-31-24  09:15PM                 1234 report 1.pdf", Entry("report 1.pdf", False)),
+        ("01-31-24  09:15PM       <DIR>          Windows Dir", DirEntry("Windows Dir", True)),
+        ("01-31-24  09:15PM                 1234 report 1.pdf", DirEntry("report 1.pdf", False)),
         ("total 8", None),
         ("drwxr-xr-x    2 0 0 4096 Nov 22 02:10 .", None),
     ],
 )
-def test_list_lines(line: str, entry: Entry | None) -> None:
+def test_list_lines(line: str, entry: DirEntry | None) -> None:
     assert parse_list_line(line) == entry
+
+
+def test_mlst_replies() -> None:
+    reply = (
+        "250-Listing /d/a b.txt\r\n Type=file;Size=5;modify=20241122021000; /d/a b.txt\r\n250 End."
+    )
+    assert parse_mlst(reply) == {"type": "file", "size": "5", "modify": "20241122021000"}
+    assert parse_mlst("250 End.") == {}
+
+
+def test_stat_of_files_and_directories(storage: FTPStorage) -> None:
+    # One MLST on pyftpdlib; SIZE and MDTM (CWD for a directory) on vsftpd.
+    storage.save("dir/file.txt", ContentFile(b"12345"))
+    entry = storage.stat("dir/file.txt")
+    assert (entry.size, entry.is_dir) == (5, False)
+    assert entry.modified is not None
+    assert storage.get_modified_time("dir/file.txt") == entry.modified
+    assert storage.stat("dir").is_dir
+    with pytest.raises(FileNotFoundError):
+        storage.stat("dir/missing.txt")
 
 
 def test_mdtm_replies() -> None:
@@ -256,12 +255,11 @@ def test_mdtm_replies() -> None:
     "module",
     [
         "storages.backends.ftp",
-        "storages.backends.ftpbackend",
-        "storages.backends.ftpbackend.storage",
-        "storages.backends.ftpbackend.options",
-        "storages.backends.ftpbackend.errors",
-        "storages.backends.ftpbackend.files",
-        "storages.backends.ftpbackend.client",
+        "storages.backends.ftp.storage",
+        "storages.backends.ftp.options",
+        "storages.backends.ftp.errors",
+        "storages.backends.ftp.streams",
+        "storages.backends.ftp.connection",
     ],
 )
 def test_all_is_honest(module: str) -> None:

@@ -7,17 +7,9 @@ them, not that Google would refuse a forged one.
 
 from __future__ import annotations
 
-import collections
 import datetime
 import gzip
 import json
-import os
-import subprocess
-import sys
-import tracemalloc
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -31,35 +23,22 @@ from google.cloud import storage as gcs
 
 from storages.backends.gcloud import GoogleCloudStorage
 from storages.testing.content import GeneratedFile
+from tests.backends import object_stores as shared
 from tests.backends.gcs.conftest import BUCKET, PROJECT, service_account_info
+from tests.backends.object_stores import fetch, query
+from tests.bigfiles import BIG, big_files, round_trip_256_mib
 from tests.harness.servers import RunningServer
 
 
-class CountRequests:
+class CountRequests(shared.RequestCounts):
     """Count the HTTP requests a storage's client sends (a requests response hook)."""
 
     def __init__(self, storage: GoogleCloudStorage) -> None:
-        self.counts: collections.Counter[str] = collections.Counter()
+        super().__init__()
         storage.client._http.hooks["response"].append(self)
 
     def __call__(self, response: Any, *args: Any, **kwargs: Any) -> None:
         self.counts[response.request.method] += 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def _fetch(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, b""
-
-
-def _query(url: str) -> dict[str, str]:
-    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
 
 
 @pytest.fixture
@@ -108,25 +87,22 @@ SETTINGS = [
 
 @pytest.mark.parametrize(("setting", "name", "value"), SETTINGS)
 def test_every_documented_setting(setting: str, name: str, value: Any) -> None:
-    with override_settings(**{setting: value}):
-        from_setting = GoogleCloudStorage()
-    assert getattr(from_setting.options, name) == value
-    assert getattr(GoogleCloudStorage(**{name: value}).options, name) == value
-    subclass = type("Sub", (GoogleCloudStorage,), {name: value})
-    assert getattr(subclass().options, name) == value
+    shared.check_documented_setting(GoogleCloudStorage, setting, name, value)
 
 
 def test_documented_defaults() -> None:
-    options = GoogleCloudStorage().options
-    assert options.auto_create_bucket is False
-    assert options.auto_create_acl == "projectPrivate"
-    assert options.default_acl is None
-    assert options.querystring_auth is True
-    assert options.file_overwrite is True
-    assert options.max_memory_size == 0
-    assert options.cache_control is None
-    assert options.location == ""
-    assert options.expiration == datetime.timedelta(seconds=86400)
+    shared.check_defaults(
+        GoogleCloudStorage,
+        auto_create_bucket=False,
+        auto_create_acl="projectPrivate",
+        default_acl=None,
+        querystring_auth=True,
+        file_overwrite=True,
+        max_memory_size=0,
+        cache_control=None,
+        location="",
+        expiration=datetime.timedelta(seconds=86400),
+    )
 
 
 @pytest.mark.parametrize(
@@ -143,8 +119,7 @@ def test_bad_values_are_refused(setting: str, value: Any, message: str) -> None:
 
 
 def test_unknown_option_suggests_the_right_one() -> None:
-    with pytest.raises(ImproperlyConfigured, match="did you mean 'bucket_name'"):
-        GoogleCloudStorage(bucket="x")
+    shared.check_unknown_option(GoogleCloudStorage, "bucket", "bucket_name")
 
 
 def test_missing_bucket_is_a_configuration_error(emulator: RunningServer) -> None:
@@ -166,7 +141,7 @@ def test_credentials_from_google_application_credentials(
     assert storage.client.project == PROJECT
     url = storage.url("private/report.pdf")  # signed locally with the file's key
     assert url.startswith("https://storage.googleapis.com/media/private/report.pdf?")
-    assert _query(url)["X-Goog-Credential"].startswith(info["client_email"])
+    assert query(url)["X-Goog-Credential"].startswith(info["client_email"])
 
 
 def test_credentials_are_secret(sa_credentials: Any) -> None:
@@ -179,13 +154,13 @@ def test_credentials_are_secret(sa_credentials: Any) -> None:
 def test_signed_v4_url(storage: GoogleCloudStorage, emulator: RunningServer) -> None:
     name = storage.save("private/report 1.pdf", ContentFile(b"%PDF"))
     url = storage.url(name)
-    query = _query(url)
-    assert query["X-Goog-Algorithm"] == "GOOG4-RSA-SHA256"
-    assert query["X-Goog-Expires"] == "86400"
-    assert len(query["X-Goog-Signature"]) == 512  # an RSA-2048 signature, hex
+    params = query(url)
+    assert params["X-Goog-Algorithm"] == "GOOG4-RSA-SHA256"
+    assert params["X-Goog-Expires"] == "86400"
+    assert len(params["X-Goog-Signature"]) == 512  # an RSA-2048 signature, hex
     assert url.startswith(f"{emulator.url}/{BUCKET}/")
     assert "report%201.pdf" in url
-    assert _fetch(url) == (200, b"%PDF")
+    assert fetch(url) == (200, b"%PDF")
 
 
 @pytest.mark.parametrize(
@@ -194,18 +169,18 @@ def test_signed_v4_url(storage: GoogleCloudStorage, emulator: RunningServer) -> 
 )
 def test_expiration(make_storage: Any, expiration: Any, seconds: str) -> None:
     storage = make_storage(expiration=expiration)
-    assert _query(storage.url("a.txt"))["X-Goog-Expires"] == seconds
+    assert query(storage.url("a.txt"))["X-Goog-Expires"] == seconds
 
 
 def test_expiration_as_datetime(make_storage: Any) -> None:
     when = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
-    expires = int(_query(make_storage(expiration=when).url("a.txt"))["X-Goog-Expires"])
+    expires = int(query(make_storage(expiration=when).url("a.txt"))["X-Goog-Expires"])
     assert 3590 <= expires <= 3600
 
 
 def test_url_parameters(storage: GoogleCloudStorage) -> None:
     url = storage.url("a.txt", parameters={"method": "PUT", "expiration": 60})
-    assert _query(url)["X-Goog-Expires"] == "60"
+    assert query(url)["X-Goog-Expires"] == "60"
 
 
 def test_public_read_files_get_public_urls(make_storage: Any, emulator: RunningServer) -> None:
@@ -214,7 +189,7 @@ def test_public_read_files_get_public_urls(make_storage: Any, emulator: RunningS
     url = storage.url(name)
     # Google's library builds public URLs on the emulator's host while it is in use.
     assert url == f"{emulator.url}/{BUCKET}/{storage.location_prefix}/static/app.css"
-    assert _fetch(url) == (200, b"body{}")
+    assert fetch(url) == (200, b"body{}")
     on_cdn = make_storage(default_acl="publicRead", custom_endpoint="https://cdn.example.com/")
     assert on_cdn.url(name) == f"https://cdn.example.com/{storage.location_prefix}/static/app.css"
 
@@ -262,27 +237,16 @@ def test_missing_bucket_without_auto_create(make_storage: Any) -> None:
 
 # -- missing files and times ----------------------------------------------------------------
 def test_missing_files_raise_file_not_found(storage: GoogleCloudStorage) -> None:
-    for call in (storage.size, storage.get_modified_time, storage.get_created_time, storage.open):
-        with pytest.raises(FileNotFoundError):
-            call("missing.txt")
+    shared.check_missing_files(storage)
 
 
 def test_created_and_modified_times(storage: GoogleCloudStorage) -> None:
-    storage.save("timed.txt", ContentFile(b"1"))
-    created = storage.get_created_time("timed.txt")
-    storage.save("timed.txt", ContentFile(b"2"))
-    assert storage.get_modified_time("timed.txt") >= created
-    assert storage.get_created_time("timed.txt").tzinfo is not None
+    shared.check_times(storage)
 
 
 # -- listing --------------------------------------------------------------------------------
 def test_listdir_is_one_level_and_relative(storage: GoogleCloudStorage) -> None:
-    for name in ["index.html", "css/site.css", "css/vendor/lib.css", "js/app.js"]:
-        storage.save(name, ContentFile(b"x"))
-    assert storage.listdir("") == (["css", "js"], ["index.html"])
-    assert storage.listdir("css") == (["vendor"], ["site.css"])
-    assert storage.listdir("css/vendor/") == ([], ["lib.css"])
-    assert storage.listdir("nothing") == ([], [])
+    shared.check_listdir_is_one_level(storage)
 
 
 # -- object parameters ----------------------------------------------------------------------
@@ -336,21 +300,12 @@ def test_gzip(make_storage: Any) -> None:
 
 # -- streaming, resumable uploads, request budgets --------------------------------------------
 def test_request_budget(storage: GoogleCloudStorage) -> None:
-    counter = CountRequests(storage)
-    storage.save("small.txt", ContentFile(b"small"))
-    assert counter.counts == {"POST": 1}
-    for operation, expected in [
-        (lambda: storage.open("small.txt").read(), 1),
-        (lambda: storage.exists("small.txt"), 1),
-        (lambda: storage.size("small.txt"), 1),
-        (lambda: storage.url("small.txt"), 0),
-        (lambda: storage.get_modified_time("small.txt"), 1),
-        (lambda: storage.listdir(""), 1),
-        (lambda: storage.delete("small.txt"), 1),
-    ]:
-        counter.counts.clear()
-        operation()  # type: ignore[no-untyped-call]
-        assert counter.total == expected, counter.counts
+    shared.check_request_budget(storage, CountRequests(storage), save={"POST": 1})
+
+
+def test_unchanged_saves_cost_one_listing(make_storage: Any) -> None:
+    storage = make_storage(blob_chunk_size=1024 * 1024)
+    shared.check_unchanged_saves_cost_one_listing(storage, CountRequests(storage))
 
 
 def test_large_upload_is_resumable_in_chunks(make_storage: Any) -> None:
@@ -364,39 +319,12 @@ def test_large_upload_is_resumable_in_chunks(make_storage: Any) -> None:
 
 
 def test_small_reads_of_large_object_stream_ranges(storage: GoogleCloudStorage) -> None:
-    size = 16 * 1024 * 1024
-    storage.save("large.bin", GeneratedFile(size))
-    generated = GeneratedFile(size)
-    generated.seek(size - 1024)
-    tail = generated.read(1024)
-    head = next(iter(GeneratedFile(1024).chunks()))
-    counter = CountRequests(storage)
-    tracemalloc.start()
-    try:
-        with storage.open("large.bin") as handle:
-            assert handle.read(1024) == head
-            assert counter.counts == {"GET": 1}
-            handle.seek(size - 1024)
-            assert handle.read() == tail
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert counter.counts == {"GET": 2}
-    assert peak < 1024 * 1024, f"two 1 KiB reads peaked at {peak:,} bytes"
+    shared.check_small_reads_of_large_file(storage, CountRequests(storage))
 
 
 def test_failed_resumable_upload_keeps_old_content(make_storage: Any) -> None:
     storage = make_storage(blob_chunk_size=256 * 1024)
-    storage.save("kept.bin", ContentFile(b"old"))
-
-    class Broken(GeneratedFile):
-        def chunks(self, chunk_size: int | None = None) -> Any:
-            yield from list(super().chunks(256 * 1024))[:6]
-            raise OSError("client went away")
-
-    with pytest.raises(OSError, match="went away"):
-        storage.save("kept.bin", Broken(4 * 1024 * 1024))
-    assert storage.open("kept.bin").read() == b"old"
+    shared.check_failed_upload_keeps_old_content(storage, chunk_size=256 * 1024)
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -410,18 +338,7 @@ def test_unreachable_service_is_a_connection_error(
 
 
 def test_missing_sdk_names_the_extra() -> None:
-    code = (
-        "import sys; sys.modules['google.cloud.storage'] = None\n"
-        "try:\n"
-        "    import storages.backends.gcloud\n"
-        "except ImportError as exc:\n"
-        "    print(type(exc).__name__, exc)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert "MissingDependencyError" in result.stdout
-    assert "django-storages[google]" in result.stdout
+    shared.check_missing_sdk("storages.backends.gcloud", "google.cloud.storage", "google")
 
 
 def test_client_uses_given_project(storage: GoogleCloudStorage) -> None:
@@ -443,43 +360,12 @@ def test_signing_needs_a_private_key(make_storage: Any) -> None:
 
 
 # -- the large-file proof -------------------------------------------------------------------
-BIG = 256 * 1024 * 1024
-
-
-def _slice(size: int, offset: int, length: int) -> bytes:
-    generated = GeneratedFile(size)
-    generated.seek(offset)
-    return bytes(generated.read(length))
-
-
-@pytest.mark.skipif(
-    os.environ.get("STORAGES_BIG_FILES") != "1",
-    reason="set STORAGES_BIG_FILES=1 (256 MiB, 45 to 80 s on the emulator)",
-)
-def test_256_mib_save_and_1_kib_reads_with_bounded_memory(make_storage: Any) -> None:
+@big_files  # 45 to 80 s on the emulator
+def test_256_mib_round_trip_with_bounded_memory(make_storage: Any) -> None:
     storage = make_storage()
     counter = CountRequests(storage)
-    chunk = 4 * 1024 * 1024  # the default resumable chunk: at most about two of them held
-    tracemalloc.start()
-    try:
-        name = storage.save("huge.bin", GeneratedFile(BIG, "huge.bin"))
-        _, save_peak = tracemalloc.get_traced_memory()
-        # One request opens the resumable session, then one per chunk and one that finalizes.
-        assert counter.counts == {"POST": 1, "PUT": BIG // chunk + 1}
-        counter.counts.clear()
-        tracemalloc.reset_peak()
-        with storage.open(name) as handle:
-            assert handle.read(1024) == _slice(BIG, 0, 1024)
-            handle.seek(100 * 1024 * 1024 - 512)  # across a chunk boundary
-            assert handle.read(1024) == _slice(BIG, 100 * 1024 * 1024 - 512, 1024)
-            handle.seek(BIG - 1024)
-            assert handle.read() == _slice(BIG, BIG - 1024, 1024)
-        _, read_peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert counter.counts == {"GET": 3}
-    assert storage.size(name) == BIG
-    storage.delete(name)
-    print(f"256 MiB on the emulator: save peak {save_peak:,} B, 1 KiB reads peak {read_peak:,} B")
-    assert save_peak < 16 * 1024 * 1024
-    assert read_peak < 2 * 1024 * 1024
+    print(round_trip_256_mib(storage))
+    chunks = BIG // (4 * 1024 * 1024)  # the default resumable chunk: about two of them held
+    # One POST opens the resumable session, then a PUT per chunk and one that finalizes; a whole
+    # read and a 1 KiB read; size() (a GET of the metadata); delete().
+    assert counter.counts == {"POST": 1, "PUT": chunks + 1, "GET": 3, "DELETE": 1}

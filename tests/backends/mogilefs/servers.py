@@ -1,4 +1,4 @@
-"""The MogileFS stand-in the tests share: a domain with the seeds' classes, fresh keys per test."""
+"""The MogileFS stand-in the tests share: a domain with the documented classes, fresh keys."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ CLASSES = ("avatar", "thumb")
 
 
 def prepare(server: RunningServer) -> RunningServer:
-    """Create the test domain and the classes of the seeds' example (idempotently)."""
+    """Create the test domain and the classes of the 1.x documentation's example (idempotently)."""
     answer = tracker_call(server, f"create_domain domain={DOMAIN}")
     assert answer.startswith(("OK", "ERR domain_exists")), answer
     for name in CLASSES:

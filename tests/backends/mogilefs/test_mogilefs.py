@@ -1,8 +1,9 @@
-"""What is specific to MogileFSStorage: the seeds' settings and classes, tracker failover, path
+"""What is specific to MogileFSStorage: documented settings and classes, tracker failover, path
 fallback, rename, paging, and the serve_mogilefs_file view."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -43,7 +44,7 @@ def _file_info(server: RunningServer, key: str) -> dict[str, str]:
     return dict(parse_qsl(answer[3:]))
 
 
-def test_seed_settings(mogilefs: RunningServer) -> None:
+def test_documented_settings(mogilefs: RunningServer) -> None:
     with override_settings(
         MOGILEFS_DOMAIN=DOMAIN,
         MOGILEFS_TRACKERS=trackers(mogilefs),
@@ -59,11 +60,11 @@ def test_seed_settings(mogilefs: RunningServer) -> None:
     storage.close()
 
 
-def test_seed_class_example_verbatim(mogilefs: RunningServer) -> None:
+def test_documented_class_example_verbatim(mogilefs: RunningServer) -> None:
     with override_settings(MOGILEFS_DOMAIN=DOMAIN, MOGILEFS_TRACKERS=trackers(mogilefs)):
         storage = MogileFSStorage()
 
-        # The seeds' models.py, with `storage` the default storage instance.
+        # The 1.x documentation's models.py, with `storage` the default storage instance.
         class AvatarStorage(storage.__class__):  # type: ignore[name-defined,misc]
             mogile_class = "avatar"
 
@@ -104,6 +105,34 @@ def test_failover_to_the_next_tracker(mogilefs: RunningServer) -> None:
     with _make(mogilefs, trackers=[dead, *trackers(mogilefs)]) as storage:
         name = storage.save("failover.txt", ContentFile(b"still works"))
         assert storage.open(name).read() == b"still works"
+
+
+def test_a_stale_tracker_connection_is_replaced(mogilefs: RunningServer) -> None:
+    with _make(mogilefs) as storage:
+        storage.save("stale.txt", ContentFile(b"kept"))
+        tracker = storage.client.tracker
+        tracker._socket.shutdown(socket.SHUT_RDWR)  # as a tracker restart leaves it
+        assert storage.size("stale.txt") == 4
+        assert tracker._socket is not None
+
+
+def test_stat_is_one_tracker_request(
+    mogilefs: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _make(mogilefs) as storage:
+        storage.save("stat.txt", ContentFile(b"four"))
+        tracker = storage.client.tracker
+        sent: list[str] = []
+        request = tracker.request
+
+        def counting(command: str, **args: Any) -> dict[str, str]:
+            sent.append(command)
+            return request(command, **args)
+
+        monkeypatch.setattr(tracker, "request", counting)
+        assert storage.stat("stat.txt").size == 4
+        assert not storage.exists("missing.txt")
+        assert sent == ["file_info", "file_info"]
 
 
 def test_no_tracker_answers(mogilefs: RunningServer) -> None:

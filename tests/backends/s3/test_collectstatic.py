@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from tests.s3_fixtures import RequestCounter
+from tests.backends.s3.fixtures import RequestCounter
 
 FILES = 40
 

@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
@@ -24,8 +23,8 @@ from django.test import override_settings
 from storages.backends.s3 import S3ManifestStaticStorage, S3StaticStorage, S3Storage
 from storages.backends.s3boto import S3BotoStorage
 from storages.testing.content import GeneratedFile
+from tests.backends.s3.fixtures import BUCKET, RequestCounter, raw_client
 from tests.harness.servers import RunningServer
-from tests.s3_fixtures import BUCKET, RequestCounter
 
 
 @pytest.fixture
@@ -36,13 +35,7 @@ def storage(s3_options: dict[str, Any]) -> Iterator[S3Storage]:
 
 @pytest.fixture
 def raw(moto: RunningServer) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=moto.url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="y",
-    )
+    return raw_client(moto)
 
 
 def fetch(url: str, data: bytes | None = None, method: str = "GET") -> bytes:
@@ -65,6 +58,13 @@ def test_request_budgets(
     assert counter.take() == {"HeadObject": 1}
     assert storage.size("budget.txt") == 5
     assert counter.take() == {"HeadObject": 1}
+    entry = storage.stat("budget.txt")  # size, time, ETag and content type from one HEAD
+    assert counter.take() == {"HeadObject": 1}
+    assert (entry.size, entry.content_type) == (5, "text/plain")
+    assert entry.digest == storage.content_digest([b"small"])[0]
+    assert entry.modified is not None and entry.modified.tzinfo is not None
+    assert [e.digest for e in storage.listing()] == [entry.digest]
+    assert counter.take() == {"ListObjectsV2": 1}
     storage.url("budget.txt")
     assert counter.take() == {}
     storage.save("budget.txt", ContentFile(b"again"))  # overwrite-save of a small file
@@ -395,13 +395,7 @@ def test_refused_credentials_are_permission_errors_without_the_secret(
     test_server: Callable[[str], RunningServer],
 ) -> None:
     server = test_server("moto-auth")
-    iam = boto3.client(
-        "iam",
-        endpoint_url=server.url,
-        region_name="us-east-1",
-        aws_access_key_id="bootstrap",
-        aws_secret_access_key="bootstrap",
-    )
+    iam = raw_client(server, "iam", key="bootstrap")
     # The three requests moto serves before it checks signatures.
     iam.create_user(UserName="app")
     key = iam.create_access_key(UserName="app")["AccessKey"]

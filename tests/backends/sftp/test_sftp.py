@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import importlib
 import io
 import os
 import pickle
 import pwd
-import signal
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +24,13 @@ from django.test import override_settings
 
 from storages.backends.sftp import HostKeyError, InsecureHostKeyWarning, SFTPStorage
 from storages.errors import StorageConnectionError
-from storages.testing import GeneratedFile, digest_of
-from tests.contract.test_sftp import sftp_settings
+from tests.backends.sftp.servers import sftp_settings, sshd
+from tests.bigfiles import big_files, round_trip_256_mib
 from tests.harness.servers import RunningServer
 from tests.harness.specs.sshd import USER
+from tests.serverconnections import drop_server_connections, upload_cut_keeps_the_previous_file
 
-
-@pytest.fixture(scope="module")
-def sshd(test_server: Callable[[str], RunningServer]) -> RunningServer:
-    return test_server("sshd")
+__all__ = ["sshd"]  # the fixture this module uses
 
 
 def make_storage(server: RunningServer, **overrides: Any) -> SFTPStorage:
@@ -60,29 +56,6 @@ def storage(sshd: RunningServer) -> Iterator[SFTPStorage]:
 def local_path(storage: SFTPStorage, name: str) -> Path:
     """Return where the server keeps *name* (the test server runs on this machine)."""
     return Path(storage.options.root_path) / name
-
-
-def drop_server_connections(server: RunningServer) -> None:
-    """Kill the server's per-connection processes: every client connection breaks."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int(
-                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-                )
-            except (OSError, IndexError, ValueError):
-                continue
-    doomed: list[int] = []
-    frontier = [server.process.pid]
-    while frontier:
-        children = [pid for pid, ppid in parents.items() if ppid in frontier]
-        doomed.extend(children)
-        frontier = children
-    for pid in doomed:  # all at once: a surviving child would keep serving the session
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    time.sleep(0.1)
 
 
 # -- host keys --------------------------------------------------------------------------------
@@ -249,20 +222,7 @@ def test_reconnects_after_the_server_dropped_the_connection(
 def test_connection_killed_mid_upload_keeps_the_previous_file(
     sshd: RunningServer, storage: SFTPStorage
 ) -> None:
-    storage.save("precious.bin", ContentFile(b"precious"))
-    handle = storage.open("precious.bin", "wb")
-    handle.write(os.urandom(1024 * 1024))
-    handle.flush()
-    drop_server_connections(sshd)
-    with pytest.raises(OSError):  # on a later write or on the close
-        for _ in range(64):
-            handle.write(os.urandom(256 * 1024))
-        handle.close()
-    # The next operation reconnects; the target kept its content.
-    with storage.open("precious.bin") as reader:
-        assert reader.read() == b"precious"
-    storage.save("after.txt", ContentFile(b"after"))
-    assert storage.size("after.txt") == 5
+    upload_cut_keeps_the_previous_file(sshd, storage)  # the next operation reconnects
 
 
 def test_save_is_atomic_while_writing(storage: SFTPStorage) -> None:
@@ -319,6 +279,28 @@ def test_accessed_time(storage: SFTPStorage) -> None:
     assert storage.get_modified_time("t.txt").timestamp() == 1_100_000_000
 
 
+def test_stat_answers_from_one_request(storage: SFTPStorage) -> None:
+    storage.save("d/s.txt", ContentFile(b"stat"))
+    os.utime(local_path(storage, "d/s.txt"), (1_000_000_000, 1_100_000_000))
+    requests: list[int] = []
+    sftp = storage.client.sftp
+    original = sftp._request
+
+    def counted(kind: int, *args: Any) -> Any:
+        requests.append(kind)
+        return original(kind, *args)
+
+    sftp._request = counted
+    entry = storage.stat("d/s.txt")
+    assert len(requests) == 1
+    assert (entry.size, entry.is_dir) == (4, False)
+    assert entry.modified is not None and entry.modified.timestamp() == 1_100_000_000
+    assert entry.accessed is not None and entry.accessed.timestamp() == 1_000_000_000
+    assert storage.stat("d").is_dir
+    assert not storage.exists("d/missing.txt")
+    assert not storage.exists("x" * 300)  # too long for the server: never sent
+
+
 def test_pickled_storage_reconnects(storage: SFTPStorage) -> None:
     storage.save("p.txt", ContentFile(b"p"))
     copy = pickle.loads(pickle.dumps(storage))
@@ -336,65 +318,6 @@ def test_reads_stream_in_bounded_windows(storage: SFTPStorage) -> None:
 
 
 # -- large files -------------------------------------------------------------------------------
-BIG = 256 * 1024 * 1024
-#: How far a 256 MiB save or read may raise the process's peak resident memory (the issue's bound).
-RSS_BOUND = 64 * 1024 * 1024
-
-big_files = pytest.mark.skipif(
-    os.environ.get("STORAGES_BIG_FILES") != "1", reason="set STORAGES_BIG_FILES=1 (256 MiB)"
-)
-
-
-def _status(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError(f"no {field} in /proc/self/status")
-
-
-@contextlib.contextmanager
-def peak_rss_growth() -> Iterator[list[int]]:
-    """Measure how far the block raises the peak resident memory above the current level.
-
-    Yields a list that holds the growth in bytes once the block ends. Linux only: the peak
-    (``VmHWM``) is reset through ``/proc/self/clear_refs`` first, so what earlier tests did does
-    not count.
-    """
-    Path("/proc/self/clear_refs").write_text("5")
-    baseline = _status("VmRSS")
-    growth: list[int] = []
-    yield growth
-    growth.append(_status("VmHWM") - baseline)
-
-
-def round_trip_256_mib(storage: Any) -> str:
-    """Save 256 MiB, read it back, read 1 KiB of it, asserting bounded memory; return a summary."""
-    content = GeneratedFile(BIG, "huge.bin")
-    expected = content.digest()
-    started = time.monotonic()
-    with peak_rss_growth() as save_growth:
-        name = storage.save("huge.bin", content)
-    saved = time.monotonic()
-    with peak_rss_growth() as read_growth, storage.open(name) as handle:
-        actual = digest_of(handle.chunks(chunk_size=1024 * 1024))
-    read = time.monotonic()
-    with peak_rss_growth() as head_growth, storage.open(name) as handle:
-        head = handle.read(1024)
-    assert actual == expected
-    assert head == GeneratedFile(1024).read()
-    assert storage.size(name) == BIG
-    storage.delete(name)
-    summary = (
-        f"256 MiB: save {saved - started:.1f} s, peak RSS +{save_growth[0] / 2**20:.1f} MiB; "
-        f"read {read - saved:.1f} s, +{read_growth[0] / 2**20:.1f} MiB; "
-        f"1 KiB read +{head_growth[0] / 2**20:.1f} MiB"
-    )
-    assert save_growth[0] < RSS_BOUND, summary
-    assert read_growth[0] < RSS_BOUND, summary
-    assert head_growth[0] < 8 * 1024 * 1024, summary
-    return summary
-
-
 @big_files
 def test_256_mib_round_trip_with_bounded_memory(storage: SFTPStorage) -> None:
     print(round_trip_256_mib(storage))
@@ -409,7 +332,8 @@ def test_256_mib_round_trip_with_bounded_memory(storage: SFTPStorage) -> None:
         "storages.backends.sftp.storage",
         "storages.backends.sftp.options",
         "storages.backends.sftp.errors",
-        "storages.backends.sftp.files",
+        "storages.backends.sftp.connection",
+        "storages.backends.sftp.streams",
     ],
 )
 def test_all_is_honest(module: str) -> None:

@@ -4,44 +4,28 @@ from __future__ import annotations
 
 import contextlib
 import mimetypes
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.storage import Storage
 
-from storages.backends.azure.errors import AZURE_ERRORS
-from storages.backends.azure.files import BlobReadStream, BlockWriter
+from storages.backends._cloud import OBJECT_STORE_FEATURES
+from storages.backends.azure import connection
+from storages.backends.azure.errors import ERRORS
 from storages.backends.azure.options import AZURE_MAX_SLASHES, AZURE_NAME_MAX_LEN, AzureOptions
-from storages.backends.azure.retry import BoundedRetry
+from storages.backends.azure.streams import BlobReadStream, BlockWriter
 from storages.base import BaseStorage
-from storages.errors import MissingDependencyError
+from storages.digests import md5_etag
+from storages.entries import Entry
 from storages.features import Feature
 
-try:
-    from azure.core.exceptions import ResourceNotFoundError
-    from azure.storage.blob import (
-        BlobClient,
-        BlobSasPermissions,
-        BlobServiceClient,
-        ContentSettings,
-        generate_blob_sas,
-    )
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise MissingDependencyError("azure-storage-blob", "azure") from exc
+if TYPE_CHECKING:
+    from azure.storage.blob import BlobClient, BlobProperties, BlobServiceClient
 
 __all__ = ["AzureStorage"]
 
-#: The emulator's documented development account (public: it is in Microsoft's documentation).
-EMULATOR_ACCOUNT_NAME = "devstoreaccount1"
-EMULATOR_ACCOUNT_KEY = (
-    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-)
-EMULATOR_HOST = "127.0.0.1:10000"
-
-#: Bytes the transport reads from the socket at a time while streaming a download.
-STREAM_BLOCK_SIZE = 64 * 1024
 #: Smallest block of a staged upload.
 MIN_BLOCK_SIZE = 1024 * 1024
 #: Azure's limit on one staged block.
@@ -57,20 +41,20 @@ _CONTENT_SETTINGS = {
 }
 
 
+def _entry(key: str, props: BlobProperties) -> Entry:
+    """Return what the properties of a blob (from a HEAD or a listing) tell about it."""
+    md5, kind = props.content_settings.content_md5, props.content_settings.content_type
+    digest = bytes(md5).hex() if md5 else None
+    times = props.last_modified, props.creation_time
+    return Entry(key, int(props.size), digest, *times, content_type=kind)
+
+
 class AzureStorage(BaseStorage[AzureOptions]):
     """Files in one Azure Blob Storage container."""
 
     options_class = AzureOptions
-    features = (
-        Feature.URL
-        | Feature.SIGNED_URL
-        | Feature.MODIFIED_TIME
-        | Feature.CREATED_TIME
-        | Feature.LISTDIR
-        | Feature.CONTENT_TYPE
-        | Feature.ATOMIC_WRITE
-    )
-    errors = AZURE_ERRORS
+    features = OBJECT_STORE_FEATURES | Feature.CREATED_TIME
+    errors = ERRORS
     # The SDK's clients are thread-safe; one connection pool serves every thread.
     client_per_thread = False
 
@@ -90,35 +74,13 @@ class AzureStorage(BaseStorage[AzureOptions]):
         """Return the URL scheme of the service (``https`` unless ``azure_ssl`` is false)."""
         return "https" if self.options.azure_ssl else "http"
 
-    def _account(self) -> tuple[str | None, str | None]:
-        name, key = self.options.account_name, self.options.account_key
-        if self.options.is_emulated:
-            name = name or EMULATOR_ACCOUNT_NAME
-            if name == EMULATOR_ACCOUNT_NAME:
-                key = key or EMULATOR_ACCOUNT_KEY
-        return name, key
-
     def _secrets(self) -> list[str]:
-        # The credentials inside a connection string also show up on their own (a SAS token in
-        # the query string of each request).
         found = list(super()._secrets())
-        for part in (self.options.connection_string or "").split(";"):
-            name, _, value = part.partition("=")
-            if name.strip().lower() in ("accountkey", "sharedaccesssignature") and value.strip():
-                found.append(value.strip())
-        return found
+        return found + connection.connection_string_secrets(self.options.connection_string)
 
     def account_url(self) -> str:
         """Return the endpoint of the account's Blob service."""
-        name, _ = self._account()
-        if self.options.is_emulated:
-            return f"http://{EMULATOR_HOST}/{name}"
-        if not name:
-            raise ImproperlyConfigured(
-                "AzureStorage needs AZURE_ACCOUNT_NAME (the 'account_name' option), or "
-                "AZURE_CONNECTION_STRING (the 'connection_string' option)"
-            )
-        return f"{self.azure_protocol}://{name}.blob.{self.options.endpoint_suffix}"
+        return connection.account_url(self.options)
 
     def error_context(self) -> str:
         """Name the container and endpoint in errors (without the query: it may hold a SAS)."""
@@ -127,37 +89,8 @@ class AzureStorage(BaseStorage[AzureOptions]):
             endpoint = str(self.client.url).split("?", 1)[0]
         return f"Azure container {self.options.azure_container!r} at {endpoint}"
 
-    def _client_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "connection_data_block_size": STREAM_BLOCK_SIZE,
-        }
-        if self.options.timeout is not None:
-            # Both waits: a server that accepts and then stalls fails as fast as one that
-            # never answers (the SDK's own read timeout is a minute).
-            kwargs["connection_timeout"] = self.options.timeout
-            kwargs["read_timeout"] = self.options.timeout
-        if self.options.api_version:
-            kwargs["api_version"] = self.options.api_version
-        kwargs.update(self.options.client_options)
-        if "retry_policy" not in kwargs:
-            kwargs["retry_policy"] = BoundedRetry(**kwargs)
-        return kwargs
-
     def _create_client(self) -> BlobServiceClient:
-        kwargs = self._client_kwargs()
-        if self.options.connection_string:
-            return BlobServiceClient.from_connection_string(
-                self.options.connection_string, **kwargs
-            )
-        name, key = self._account()
-        credential: Any = None
-        if key:
-            credential = {"account_name": name, "account_key": key}
-        elif self.options.sas_token:
-            credential = self.options.sas_token
-        elif self.options.token_credential is not None:
-            credential = self.options.token_credential
-        return BlobServiceClient(self.account_url(), credential=credential, **kwargs)
+        return connection.create_client(self.options, self.account_url)
 
     def _blob(self, key: str) -> BlobClient:
         return self.client.get_blob_client(self.container, key)  # type: ignore[no-any-return]
@@ -209,7 +142,7 @@ class AzureStorage(BaseStorage[AzureOptions]):
         """Return the content settings to store with *name* (override to vary them per file)."""
         return dict(self.options.object_parameters)
 
-    def _content_settings(self, name: str, content_type: str | None) -> ContentSettings:
+    def _content_settings(self, name: str, content_type: str | None) -> dict[str, Any]:
         guessed_type, encoding = mimetypes.guess_type(name)
         params: dict[str, Any] = {
             "content_type": content_type or guessed_type or self.options.default_content_type,
@@ -223,7 +156,7 @@ class AzureStorage(BaseStorage[AzureOptions]):
                 f"Unknown AZURE_OBJECT_PARAMETERS key(s) {sorted(unknown)}; "
                 f"valid: {sorted(_CONTENT_SETTINGS)}"
             )
-        return ContentSettings(**params)
+        return params
 
     # -- hooks ------------------------------------------------------------------------------
     def _open_stream(self, key: str, offset: int) -> BlobReadStream:
@@ -241,25 +174,13 @@ class AzureStorage(BaseStorage[AzureOptions]):
         )
 
     def _delete(self, key: str) -> None:
-        with contextlib.suppress(ResourceNotFoundError):
-            self._blob(key).delete_blob(delete_snapshots="include")
+        self.errors.missing_as_none(lambda: self._blob(key).delete_blob(delete_snapshots="include"))
 
-    def _exists(self, key: str) -> bool:
+    def _stat(self, key: str) -> Entry | None:
         if not key or key.endswith("/"):
-            return False
-        return bool(self._blob(key).exists())
-
-    def _properties(self, key: str) -> Any:
-        return self._blob(key).get_blob_properties()
-
-    def _size(self, key: str) -> int:
-        return int(self._properties(key).size)
-
-    def _modified_time(self, key: str) -> datetime:
-        return self._properties(key).last_modified  # type: ignore[no-any-return]
-
-    def _created_time(self, key: str) -> datetime:
-        return self._properties(key).creation_time  # type: ignore[no-any-return]
+            return None
+        props = self.errors.missing_as_none(self._blob(key).get_blob_properties)
+        return None if props is None else _entry(key, props)
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         container = self.client.get_container_client(self.container)
@@ -273,8 +194,18 @@ class AzureStorage(BaseStorage[AzureOptions]):
                 files.append(rest)
         return dirs, files
 
+    def _iter_entries(self, prefix: str) -> Iterator[Entry]:
+        container = self.client.get_container_client(self.container)
+        for props in container.list_blobs(name_starts_with=prefix or None):
+            if not props.name.endswith("/"):
+                yield _entry(props.name, props)
+
+    def content_digest(self, chunks: Iterable[bytes]) -> tuple[str | None, int]:
+        """Return the MD5 a listing shows for content made of *chunks* (see ``BlockWriter``)."""
+        return md5_etag(chunks)
+
     # -- URLs -------------------------------------------------------------------------------
-    def _url(self, key: str, **kwargs: Any) -> str:
+    def _object_url(self, key: str, **kwargs: Any) -> str:
         """Return the URL of *key*: ``url(name, expire=None, parameters=None, mode="r")``.
 
         ``expire`` (seconds) overrides ``expiration_secs``; ``parameters`` go into the SAS
@@ -295,40 +226,13 @@ class AzureStorage(BaseStorage[AzureOptions]):
             url = str(self._blob(key).url).split("?", 1)[0]
         if expire is None:
             return url
-        sas = self._sas_token(key, expire, parameters or {}, mode)
+        sas = connection.sas_token(
+            self.client,
+            self.container,
+            key,
+            expire=expire,
+            mode=mode,
+            parameters=parameters or {},
+            delegated=self.options.token_credential is not None,
+        )
         return f"{url}?{sas}"
-
-    def _sas_token(self, key: str, expire: int, parameters: dict[str, Any], mode: str) -> str:
-        if mode not in ("r", "w"):
-            raise ValueError(f"url() mode must be 'r' or 'w', not {mode!r}")
-        permission = (
-            BlobSasPermissions(read=True)
-            if mode == "r"
-            else BlobSasPermissions(create=True, write=True)
-        )
-        now = datetime.now(timezone.utc)
-        expiry = now + timedelta(seconds=expire)
-        client = self.client
-        credential = client.credential
-        account_key = getattr(credential, "account_key", None)
-        delegation_key = None
-        if not account_key:
-            if self.options.token_credential is None:
-                raise ImproperlyConfigured(
-                    "Signing Azure URLs needs AZURE_ACCOUNT_KEY (or a connection string with "
-                    "one) or AZURE_TOKEN_CREDENTIAL; set AZURE_URL_EXPIRATION_SECS = None for "
-                    "plain URLs of a public container"
-                )
-            delegation_key = client.get_user_delegation_key(now, expiry)
-        return str(
-            generate_blob_sas(
-                client.account_name,
-                self.container,
-                key,
-                account_key=account_key,
-                user_delegation_key=delegation_key,
-                permission=permission,
-                expiry=expiry,
-                **parameters,
-            )
-        )

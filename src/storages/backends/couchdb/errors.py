@@ -13,7 +13,7 @@ from storages.errors import (
 )
 from storages.http import requests_rules
 
-__all__ = ["COUCHDB_ERRORS", "CouchDBHTTPError", "check"]
+__all__ = ["ERRORS", "CouchDBHTTPError", "check"]
 
 
 class CouchDBHTTPError(Exception):
@@ -54,4 +54,4 @@ def check(response: Any) -> Any:
     )
 
 
-COUCHDB_ERRORS = ErrorTranslator([_by_status, *requests_rules()], backend="CouchDB")
+ERRORS = ErrorTranslator([_by_status, *requests_rules()], backend="CouchDB")

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
 
 from storages import http, paths
-from storages.backends.couchdb.errors import COUCHDB_ERRORS, check
+from storages.backends.couchdb.connection import new_session, split_server
+from storages.backends.couchdb.errors import ERRORS, check
 from storages.backends.couchdb.options import CouchDBOptions
 from storages.base import BaseStorage
-from storages.errors import MissingDependencyError, StorageExistsError, StorageNotFoundError
+from storages.digests import md5_etag
+from storages.entries import Entry
+from storages.errors import MissingDependencyError, StorageExistsError
 from storages.features import Feature
 from storages.http import ResponseStream, SizedBody
+from storages.retry import RetryPolicy
 
 try:
     import requests
@@ -26,7 +33,13 @@ __all__ = ["CouchDBStorage"]
 #: The attachment that holds a file's content (the name 1.x used).
 ATTACHMENT = "content"
 _PAGE = 1000
-_RETRIES = 5
+#: A save whose document changed between reading its revision and writing it (another writer's
+#: save, or pouchdb-server's re-creation of a deleted id) reads the revision again.
+CONFLICT_RETRY = RetryPolicy(attempts=5, first_wait=0.005, max_wait=0.05)
+
+
+class _Conflict(StorageExistsError):
+    """The document changed while the file was saved (tried again by :data:`CONFLICT_RETRY`)."""
 
 
 def doc_id(key: str) -> str:
@@ -34,21 +47,39 @@ def doc_id(key: str) -> str:
     return "%" + key if key[:1] in ("_", "%") else key
 
 
-def _has_file(document: dict[str, Any] | None) -> bool:
-    """Return whether *document* holds a file (a document being recreated has no content)."""
-    return document is not None and ATTACHMENT in document.get("_attachments", {})
-
-
 def key_of(document_id: str) -> str:
     """Return the key of a document id (the inverse of :func:`doc_id`)."""
     return document_id[1:] if document_id.startswith("%") else document_id
+
+
+def _hex_md5(digest: str | None) -> str | None:
+    """Return an attachment's ``md5-<base64>`` digest as the hex MD5 ``content_digest()`` gives."""
+    if not digest or not digest.startswith("md5-"):
+        return None
+    try:
+        return base64.b64decode(digest[4:], validate=True).hex()
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _entry(key: str, document: dict[str, Any] | None) -> Entry | None:
+    """Return the file that *document* holds (None for none: one being recreated is empty)."""
+    attachment = (document or {}).get("_attachments", {}).get(ATTACHMENT)
+    if attachment is None:
+        return None
+    return Entry(
+        key,
+        int(attachment["length"]),
+        digest=_hex_md5(attachment.get("digest")),
+        content_type=attachment.get("content_type") or None,
+    )
 
 
 class CouchDBStorage(BaseStorage[CouchDBOptions]):
     """Keep files in a CouchDB database, one document per file."""
 
     options_class = CouchDBOptions
-    errors = COUCHDB_ERRORS
+    errors = ERRORS
     features = Feature.URL | Feature.LISTDIR | Feature.CONTENT_TYPE | Feature.ATOMIC_WRITE
 
     def __init__(self, **options: Any) -> None:
@@ -75,18 +106,9 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         database = self.options.database
         if "database" not in options and legacy.get("database"):
             database = legacy["database"]
-        parts = urlsplit(server)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ImproperlyConfigured("The CouchDB server must be an http(s) URL")
-        self._auth: tuple[str, str] | None = None
-        if self.options.username is not None:
-            self._auth = (self.options.username, self.options.password or "")
-        elif parts.username is not None:
-            self._auth = (unquote(parts.username), unquote(parts.password or ""))
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        if ":" in parts.hostname:
-            host = f"[{parts.hostname}]" + (f":{parts.port}" if parts.port else "")
-        self.server_url = urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+        self.server_url, self._auth = split_server(
+            server, self.options.username, self.options.password
+        )
         self.database_name = database
 
     def _secrets(self) -> list[str]:
@@ -108,10 +130,7 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         return f"{self.server_url}/{quote(self.database_name, safe='')}"
 
     def _create_client(self) -> Any:
-        session = requests.Session()
-        session.auth = self._auth
-        session.headers["Accept-Encoding"] = "identity"
-        return session
+        return new_session(self._auth)
 
     def _doc_url(self, key: str) -> str:
         return f"{self.database_url}/{quote(doc_id(key), safe='')}"
@@ -123,20 +142,35 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         return http.request(self.client, method, url, **kwargs)
 
     def _document(self, key: str) -> dict[str, Any] | None:
+        """Return the document of *key* (with its revision and attachment stub), or None."""
         response = self._request("GET", self._doc_url(key))
         if response.status_code == 404:
             return None
         document: dict[str, Any] = check(response).json()
         return document
 
-    def _attachment(self, key: str) -> dict[str, Any]:
-        document = self._document(key)
-        attachment = (document or {}).get("_attachments", {}).get(ATTACHMENT)
-        if attachment is None:
-            raise StorageNotFoundError(f"CouchDB: no file named {key!r}")
-        return dict(attachment)
+    def _rows(self, prefix: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Yield the ``_all_docs`` rows of the documents under *prefix*, a page at a time."""
+        start = doc_id(prefix) if prefix else ""
+        query: dict[str, Any] = {"startkey": json.dumps(start), "limit": _PAGE, **params}
+        while True:
+            response = self._request("GET", f"{self.database_url}/_all_docs", params=query)
+            rows = check(response).json()["rows"]
+            for row in rows:
+                # Ids under a prefix are contiguous in any code-unit order: stop at the first
+                # one past it.
+                if not row["id"].startswith(start):
+                    return
+                if not row["id"].startswith("_") and key_of(row["id"]).startswith(prefix):
+                    yield row
+            if len(rows) < _PAGE:
+                return
+            query = {**query, "startkey": json.dumps(rows[-1]["id"]), "skip": 1}
 
     # -- hooks ------------------------------------------------------------------------------
+    def _stat(self, key: str) -> Entry | None:
+        return _entry(key, self._document(key))
+
     def _open_stream(self, key: str, offset: int) -> ResponseStream:
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         response = self._request(
@@ -155,9 +189,11 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
         url = f"{self._doc_url(key)}/{ATTACHMENT}"
         headers = {"Content-Type": content_type or "application/octet-stream"}
-        for _ in range(_RETRIES):
+        changed = f"CouchDB: {key!r} kept changing while it was saved"
+
+        def attempt() -> None:
             document = self._document(key)
-            if _has_file(document) and not self.overwrites_files:
+            if _entry(key, document) is not None and not self.overwrites_files:
                 raise StorageExistsError(f"CouchDB: {key!r} was created by another writer")
             params = {"rev": document["_rev"]} if document is not None else None
             fileobj.seek(0)
@@ -169,7 +205,7 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
                 created = self._request("PUT", self._doc_url(key), json={})
                 if created.status_code != 409:  # 409: another writer recreated it first
                     check(created)  # a missing database fails here
-                continue
+                raise _Conflict(changed)
             if response.status_code in (404, 409) and self.overwrites_files and document:
                 # Another writer saved or deleted the file since it was read (pouchdb-server
                 # answers 404 for a deleted one): this save counts as made just before that
@@ -178,10 +214,10 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
                 # not a whole file: then try again.)
                 return
             if response.status_code == 409 and self.overwrites_files:
-                continue
+                raise _Conflict(changed)
             check(response)
-            return
-        raise StorageExistsError(f"CouchDB: {key!r} kept changing while it was saved")
+
+        CONFLICT_RETRY.call(attempt, lambda exc: isinstance(exc, _Conflict))
 
     def _delete(self, key: str) -> None:
         document = self._document(key)
@@ -194,46 +230,26 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
             return
         check(response)
 
-    def _exists(self, key: str) -> bool:
-        response = self._request("HEAD", self._doc_url(key))
-        if response.status_code == 404:
-            return False
-        check(response)
-        return True
-
-    def _size(self, key: str) -> int:
-        return int(self._attachment(key)["length"])
-
-    def _keys(self, prefix: str) -> list[str]:
-        """Return every key under *prefix*, a page of ``_all_docs`` at a time."""
-        start = doc_id(prefix) if prefix else ""
-        params: dict[str, Any] = {"startkey": json.dumps(start), "limit": _PAGE}
-        keys: list[str] = []
-        while True:
-            rows = check(self._request("GET", f"{self.database_url}/_all_docs", params=params))
-            rows = rows.json()["rows"]
-            for row in rows:
-                # Ids under a prefix are contiguous in any code-unit order: stop at the first
-                # one past it.
-                if not row["id"].startswith(start):
-                    return keys
-                key = key_of(row["id"])
-                if not row["id"].startswith("_") and key.startswith(prefix):
-                    keys.append(key)
-            if len(rows) < _PAGE:
-                return keys
-            params = {"startkey": json.dumps(rows[-1]["id"]), "skip": 1, "limit": _PAGE}
-
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        return paths.split_level(prefix, self._keys(prefix))
+        return paths.split_level(prefix, (key_of(row["id"]) for row in self._rows(prefix)))
 
-    def _url(self, key: str, **kwargs: Any) -> str:
+    def _iter_entries(self, prefix: str) -> Iterator[Entry]:
+        # One listing with the documents' attachment stubs: sizes and digests, no request each.
+        for row in self._rows(prefix, include_docs="true"):
+            entry = _entry(key_of(row["id"]), row.get("doc"))
+            if entry is not None:
+                yield entry
+
+    def _object_url(self, key: str, **kwargs: Any) -> str:
         if self.options.base_url is not None:
             name = key[len(self.location_prefix) + 1 :] if self.location_prefix else key
             return self.options.base_url + quote(name)
         return f"{self._doc_url(key)}/{ATTACHMENT}"
 
+    def content_digest(self, chunks: Iterable[bytes]) -> tuple[str | None, int]:
+        """Return the MD5 of the content, as listings show an attachment's digest."""
+        return md5_etag(chunks)
+
     def content_type(self, name: str) -> str | None:
         """Return the stored content type of *name*."""
-        attachment = self._call(name, self._attachment, self._key(name))
-        return attachment.get("content_type") or None
+        return self.stat(name).content_type

@@ -40,7 +40,8 @@ class DatabaseOptions(BaseOptions):
         None, setting="DB_FILES", aliases=("option",), convert=_db_files
     )
     """A table you made: `{"db_table", "fname_column", "blob_column", "size_column", "base_url"}`.
-    Without it the files go to the `storages_file` tables of this package's migration."""
+    Without it the files go to the `storages_file` tables of the app
+    `"storages.backends.database"` (add it to `INSTALLED_APPS`)."""
     base_url: str | None = option(None, setting="DB_FILES_URL")
     """URL prefix of the files, where the serving view is mounted. Given to the constructor it
     beats `DB_FILES["base_url"]`, which beats the `DB_FILES_URL` setting; else `MEDIA_URL`."""

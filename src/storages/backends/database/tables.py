@@ -16,13 +16,16 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import IO, Any, Protocol
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from storages.errors import StorageError
 
 __all__ = [
+    "APP",
     "FileInfo",
     "ModelTable",
     "Table",
@@ -30,6 +33,10 @@ __all__ = [
     "case_sensitive_names",
     "thread_connection",
 ]
+
+
+#: The Django app of the zero-config tables.
+APP = "storages.backends.database"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +64,7 @@ class Table(Protocol):
 
     def delete(self, key: str) -> None: ...
 
-    def names(self, prefix: str) -> list[str]: ...
+    def listing(self, prefix: str) -> list[FileInfo]: ...
 
 
 class _CloseAtThreadExit:
@@ -109,6 +116,10 @@ def _bytes(value: Any) -> bytes:
     return b"" if value is None else bytes(value)
 
 
+#: The columns of a :class:`FileInfo`, in its order, of the zero-config ``storages_file`` table.
+_INFO_FIELDS = ("name", "size", "id", "chunk_size", "content_type", "created", "modified")
+
+
 def case_sensitive_names(apps: Any, schema_editor: Any) -> None:
     """Make ``storages_file.name`` compare byte for byte on MySQL and MariaDB.
 
@@ -134,7 +145,12 @@ class ModelTable:
     """The zero-config layout: ``storages_file`` rows plus ``storages_file_chunk`` content."""
 
     def __init__(self, using: str, chunk_size: int) -> None:
-        from storages.models import StoredFile, StoredFileChunk
+        if not apps.is_installed(APP):
+            raise ImproperlyConfigured(
+                f"DatabaseStorage without DB_FILES keeps files in the tables of the app {APP!r}: "
+                "add it to INSTALLED_APPS and run migrate"
+            )
+        from storages.backends.database.models import StoredFile, StoredFileChunk
 
         self.using = using
         self.chunk_size = chunk_size
@@ -147,15 +163,10 @@ class ModelTable:
 
     def stat(self, key: str) -> FileInfo | None:
         thread_connection(self.using)
-        row = (
-            self.files.filter(name=key)
-            .values_list("id", "name", "size", "chunk_size", "content_type", "created", "modified")
-            .first()
-        )
-        if row is None or row[1] != key:
+        row = self.files.filter(name=key).values_list(*_INFO_FIELDS).first()
+        if row is None or row[0] != key:  # a case-insensitive collation may match other names
             return None
-        ref, name, size, chunk_size, content_type, created, modified = row
-        return FileInfo(name, size, ref, chunk_size, content_type, created, modified)
+        return FileInfo(*row)
 
     def read(self, info: FileInfo, offset: int, size: int) -> bytes:
         position, start = divmod(offset, info.chunk_size)
@@ -199,14 +210,14 @@ class ModelTable:
         with transaction.atomic(using=self.using):
             self.files.filter(name=key).delete()
 
-    def names(self, prefix: str) -> list[str]:
+    def listing(self, prefix: str) -> list[FileInfo]:
         thread_connection(self.using)
-        found = self.files.filter(name__startswith=prefix).values_list("name", flat=True)
-        return [name for name in found if name.startswith(prefix)]
+        rows = self.files.filter(name__startswith=prefix).values_list(*_INFO_FIELDS)
+        return [FileInfo(*row) for row in rows if row[0].startswith(prefix)]
 
 
 class UserTable:
-    """The seeds' layout: one row per file in a table of yours (``DB_FILES``)."""
+    """The 1.x documentation's layout: one row per file in a table of yours (``DB_FILES``)."""
 
     def __init__(self, using: str, db_files: dict[str, str], chunk_size: int) -> None:
         self.using = using
@@ -294,13 +305,15 @@ class UserTable:
     def delete(self, key: str) -> None:
         _execute(self.connection, f"DELETE FROM {self.table} WHERE {self.name} = %s", [key])  # noqa: S608
 
-    def names(self, prefix: str) -> list[str]:
+    def listing(self, prefix: str) -> list[FileInfo]:
         connection = self.connection
         pattern = connection.ops.prep_for_like_query(prefix) + "%"
         escape = " ESCAPE '\\'" if connection.vendor == "sqlite" else ""
         rows = _execute(
             connection,
-            f"SELECT {self.name} FROM {self.table} WHERE {self.name} LIKE %s{escape}",  # noqa: S608
+            f"SELECT {self.name}, {self.size} FROM {self.table} "  # noqa: S608
+            f"WHERE {self.name} LIKE %s{escape}",
             [pattern],
         )
-        return [name for name in map(_text, (row[0] for row in rows)) if name.startswith(prefix)]
+        found = (FileInfo(_text(name), int(size or 0), _text(name)) for name, size in rows)
+        return [info for info in found if info.name.startswith(prefix)]

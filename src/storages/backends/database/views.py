@@ -12,6 +12,7 @@ relative name.
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 import re
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from storages import paths
+from storages.base import BaseStorage
+from storages.entries import Entry, localize_time
 from storages.features import Feature, features_of
 
 __all__ = ["serve"]
@@ -41,6 +44,18 @@ def _storage(storage: Storage | str | None) -> Storage:
     from storages.backends.database.storage import DatabaseStorage
 
     return DatabaseStorage()
+
+
+def _entry(store: Storage, name: str) -> Entry:
+    """Return the size, modification time and content type of *name* (one ``stat()`` where the
+    storage has it: one statement on a DatabaseStorage)."""
+    if isinstance(store, BaseStorage):
+        entry = store.stat(name)
+        modified = localize_time(entry.modified) if entry.modified is not None else None
+        return dataclasses.replace(entry, modified=modified)
+    features = features_of(store)
+    modified = store.get_modified_time(name) if Feature.MODIFIED_TIME in features else None
+    return Entry(name, store.size(name), modified=modified)
 
 
 def _byte_range(header: str, size: int) -> tuple[int, int] | None:
@@ -92,21 +107,19 @@ def serve(
     if not clean or clean.endswith("/"):
         raise Http404("No such file")
     try:
-        size = store.size(clean)
-        modified = (
-            store.get_modified_time(clean) if Feature.MODIFIED_TIME in features_of(store) else None
-        )
+        entry = _entry(store, clean)
     except FileNotFoundError:
         raise Http404("No such file") from None
+    size, modified = entry.size, entry.modified
     stamp = int(modified.timestamp()) if modified is not None else None
     etag = f'"{size:x}-{int(modified.timestamp() * 1e6):x}"' if modified is not None else None
     conditional = get_conditional_response(request, etag=etag, last_modified=stamp)
     if conditional is not None:
         return conditional
 
-    content_type_of = getattr(store, "content_type", None)
-    content_type = content_type_of(clean) if callable(content_type_of) else None
-    content_type = content_type or mimetypes.guess_type(clean)[0] or "application/octet-stream"
+    content_type = (
+        entry.content_type or mimetypes.guess_type(clean)[0] or "application/octet-stream"
+    )
 
     response: HttpResponse | StreamingHttpResponse
     start, end, status = 0, size - 1, 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.deconstruct import deconstructible
 
 from storages.backends.filesystem.storage import LocalStorage
-from storages.base import available_name
+from storages.paths import available_name
 
 __all__ = ["OverwriteStorage"]
 

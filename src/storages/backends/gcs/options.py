@@ -6,18 +6,26 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
+from storages.backends._cloud import DEFAULT_GZIP_CONTENT_TYPES
 from storages.options import BaseOptions, option
 
-__all__ = ["GCSOptions"]
+__all__ = ["DEFAULT_GZIP_CONTENT_TYPES", "GCSOptions", "json_acl"]
 
-#: Content types compressed when ``GS_IS_GZIPPED`` is on (django-storages 1.x's list).
-DEFAULT_GZIP_CONTENT_TYPES = (
-    "text/css",
-    "text/javascript",
-    "application/javascript",
-    "application/x-javascript",
-    "image/svg+xml",
-)
+#: XML API / gsutil names of predefined ACLs and their JSON API names.
+_XML_ACLS = {
+    "private": "private",
+    "public-read": "publicRead",
+    "public-read-write": "publicReadWrite",
+    "authenticated-read": "authenticatedRead",
+    "bucket-owner-read": "bucketOwnerRead",
+    "bucket-owner-full-control": "bucketOwnerFullControl",
+    "project-private": "projectPrivate",
+}
+
+
+def json_acl(acl: str | None) -> str | None:
+    """Return the JSON API name of a predefined ACL given by either of its names."""
+    return _XML_ACLS.get(acl, acl) if acl else None
 
 
 def _utf8_only(value: Any) -> Any:
@@ -32,20 +40,19 @@ def _chunk_size(value: Any) -> Any:
     return value
 
 
-def _seconds(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value < 1e9
+def _seconds(value: Any, refusal: str, *, zero: bool) -> Any:
+    number = not isinstance(value, bool) and isinstance(value, (int, float))
+    if not number or not 0 <= value < 1e9 or (value == 0 and not zero):
+        raise ValueError(f"{refusal}, not {value!r}")
+    return value
 
 
 def _timeout(value: Any) -> Any:
-    if not _seconds(value) or value == 0:
-        raise ValueError(f"the timeout must be a positive number of seconds, not {value!r}")
-    return value
+    return _seconds(value, "the timeout must be a positive number of seconds", zero=False)
 
 
 def _deadline(value: Any) -> Any:
-    if not _seconds(value):
-        raise ValueError(f"the retry deadline must be 0 or more seconds, not {value!r}")
-    return value
+    return _seconds(value, "the retry deadline must be 0 or more seconds", zero=True)
 
 
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)

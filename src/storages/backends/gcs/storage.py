@@ -2,169 +2,46 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import mimetypes
 import os
-import zlib
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
 
 from storages import paths
-from storages.backends.gcs.errors import GCS_ERRORS
-from storages.backends.gcs.options import GCSOptions
+from storages.backends._cloud import OBJECT_STORE_FEATURES
+from storages.backends.gcs import connection
+from storages.backends.gcs.errors import ERRORS
+from storages.backends.gcs.options import GCSOptions, json_acl
+from storages.backends.gcs.streams import BlobReadStream, BlobWriter
 from storages.base import BaseStorage
-from storages.errors import MissingDependencyError
+from storages.digests import md5_etag
+from storages.entries import Entry
 from storages.features import Feature
-from storages.files import ChunkStream
-
-try:
-    from google.api_core import exceptions as api_exceptions
-    from google.auth.exceptions import DefaultCredentialsError
-    from google.cloud import storage as gcs
-    from google.cloud.storage.retry import DEFAULT_RETRY
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise MissingDependencyError("google-cloud-storage", "google") from exc
 
 __all__ = ["GoogleCloudStorage"]
 
 #: Upload chunk of a resumable upload when ``GS_BLOB_CHUNK_SIZE`` is unset.
 DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
-#: Bytes read from the socket at a time while streaming a download.
-STREAM_BLOCK_SIZE = 64 * 1024
-#: Longest wait before the first retry of a request (seconds); it doubles at each retry...
-RETRY_FIRST_WAIT = 0.25
-#: ... up to this.
-RETRY_MAX_WAIT = 1.0
-
-#: XML API / gsutil names of predefined ACLs and their JSON API names.
-_XML_ACLS = {
-    "private": "private",
-    "public-read": "publicRead",
-    "public-read-write": "publicReadWrite",
-    "authenticated-read": "authenticatedRead",
-    "bucket-owner-read": "bucketOwnerRead",
-    "bucket-owner-full-control": "bucketOwnerFullControl",
-    "project-private": "projectPrivate",
-}
 
 
-def json_acl(acl: str | None) -> str | None:
-    """Return the JSON API name of a predefined ACL given by either of its names."""
-    return _XML_ACLS.get(acl, acl) if acl else None
-
-
-class _ReadStream(ChunkStream):
-    """One object streamed from an offset over one HTTP response (ranged when offset > 0)."""
-
-    def __init__(self, session: Any, url: str, offset: int, timeout: float) -> None:
-        super().__init__()
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
-        self._response = session.request("GET", url, headers=headers, stream=True, timeout=timeout)
-        status = self._response.status_code
-        if status == 416 and offset:  # at or past the end: an empty read
-            self.close()
-            return
-        if status >= 400:
-            try:
-                raise api_exceptions.from_http_response(self._response)  # type: ignore[no-untyped-call]
-            finally:
-                self.close()
-        headers = self._response.headers
-        if headers.get("Content-Encoding", "").lower() == "gzip":
-            pass  # decompressed while read: the stored size is not the size read
-        elif "/" in headers.get("Content-Range", ""):
-            total = headers["Content-Range"].rsplit("/", 1)[1]
-            self.size = int(total) if total.isdigit() else None
-        elif headers.get("Content-Length", "").isdigit():
-            self.size = offset + int(headers["Content-Length"])
-        self._chunks = self._response.raw.stream(STREAM_BLOCK_SIZE, decode_content=True)
-
-    def close(self) -> None:
-        super().close()
-        response, self._response = self._response, None
-        if response is not None:
-            response.close()
-
-
-class _Writer:
-    """Send a small file in one request on commit, a larger one as a resumable upload.
-
-    Bytes are held until they exceed one chunk; then a resumable session starts and chunks are
-    sent as they fill. The object only appears (or changes) when the upload is finalized on
-    commit; abort cancels the session, so a failed write keeps the previous content.
-    """
-
-    def __init__(
-        self, blob: Any, upload_kwargs: dict[str, Any], chunk_size: int, gzip: bool
-    ) -> None:
-        self._blob = blob
-        self._upload_kwargs = upload_kwargs
-        self._chunk_size = chunk_size
-        self._buffer = bytearray()
-        self._stream: Any = None
-        self._compressor = zlib.compressobj(6, zlib.DEFLATED, 31) if gzip else None
-
-    def write(self, data: bytes, /) -> None:
-        if self._compressor is not None:
-            data = self._compressor.compress(data)
-        self._push(data)
-
-    def _push(self, data: bytes) -> None:
-        if self._stream is not None:
-            self._stream.write(data)
-            return
-        self._buffer += data
-        if len(self._buffer) <= self._chunk_size:
-            return
-        self._stream = self._blob.open(
-            "wb", chunk_size=self._chunk_size, ignore_flush=True, **self._upload_kwargs
-        )
-        # Hand the buffer over in two writes, freeing ours in between: the writer copies what it
-        # is given and sends a chunk once it holds one, so this keeps two copies alive, not three.
-        buffered, self._buffer = self._buffer, bytearray()
-        tail = bytes(buffered[self._chunk_size - 1 :])
-        with memoryview(buffered) as view:
-            self._stream.write(view[: self._chunk_size - 1])
-        del buffered
-        self._stream.write(tail)
-
-    def commit(self) -> None:
-        if self._compressor is not None:
-            self._push(self._compressor.flush())
-            self._compressor = None
-        if self._stream is None:
-            self._blob.upload_from_string(bytes(self._buffer), **self._upload_kwargs)
-            self._buffer = bytearray()
-            return
-        stream, self._stream = self._stream, None
-        stream.close()
-
-    def abort(self) -> None:
-        self._buffer = bytearray()
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            # terminate() cancels the resumable session; close() would finalize it.
-            with contextlib.suppress(Exception):
-                stream.terminate()
+def _entry(key: str, blob: Any) -> Entry:
+    """Return what a blob's metadata (from a GET or a listing) tells about it."""
+    digest = base64.b64decode(blob.md5_hash).hex() if blob.md5_hash else None
+    times = blob.updated, blob.time_created
+    return Entry(key, int(blob.size), digest, *times, content_type=blob.content_type)
 
 
 class GoogleCloudStorage(BaseStorage[GCSOptions]):
     """Files in one Google Cloud Storage bucket."""
 
     options_class = GCSOptions
-    features = (
-        Feature.URL
-        | Feature.SIGNED_URL
-        | Feature.MODIFIED_TIME
-        | Feature.CREATED_TIME
-        | Feature.LISTDIR
-        | Feature.CONTENT_TYPE
-        | Feature.ATOMIC_WRITE
-    )
-    errors = GCS_ERRORS
+    features = OBJECT_STORE_FEATURES | Feature.CREATED_TIME
+    errors = ERRORS
     # google-auth logs every request's headers, the bearer token included, at DEBUG.
     secret_loggers = ("google.auth.transport.requests", "urllib3.connectionpool")
 
@@ -177,12 +54,7 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
 
     # -- configuration ----------------------------------------------------------------------
     def _retry(self) -> Any:
-        """Return how every request is retried: on what the library retries its own calls for
-        (a 408/429/5xx answer, a refused, broken or timed-out connection), for at most
-        ``retry_deadline`` seconds, so that an unreachable service fails fast."""
-        return DEFAULT_RETRY.with_delay(
-            initial=RETRY_FIRST_WAIT, maximum=RETRY_MAX_WAIT
-        ).with_timeout(self.options.retry_deadline)
+        return connection.retry_policy(self.options)
 
     def error_context(self) -> str:
         """Name the bucket and the endpoint in errors (the credentials never appear in either)."""
@@ -210,36 +82,11 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
         return self.client.bucket(self.bucket_name)
 
     def _create_client(self) -> Any:
-        try:
-            # Only an explicit project: passing None would mean "no project", not "infer it".
-            kwargs: dict[str, Any] = {"credentials": self.options.credentials}
-            if self.options.project_id:
-                kwargs["project"] = self.options.project_id
-            client = gcs.Client(**kwargs)
-        except DefaultCredentialsError as exc:
-            raise ImproperlyConfigured(
-                "No Google Cloud credentials: set GS_CREDENTIALS or the environment variable "
-                f"GOOGLE_APPLICATION_CREDENTIALS ({exc})"
-            ) from exc
-        # google-cloud-storage 3.x fetches bucket metadata in a background thread on first use,
-        # only to label OpenTelemetry spans: an unasked-for request (and retries) per client.
-        if getattr(client, "_bucket_metadata_cache", None) is not None:
-            client._bucket_metadata_cache = None
+        client = connection.create_client(self.options)
         if self.options.auto_create_bucket:
-            self._ensure_bucket(client)
+            with self._guard(None):
+                connection.ensure_bucket(client, self.options)
         return client
-
-    def _ensure_bucket(self, client: Any) -> None:
-        with self.errors(None, self._secrets()):
-            bucket = client.bucket(self.bucket_name)
-            if not bucket.exists(timeout=self.options.timeout, retry=self._retry()):
-                with contextlib.suppress(api_exceptions.Conflict):
-                    client.create_bucket(
-                        bucket,
-                        predefined_acl=json_acl(self.options.auto_create_acl),
-                        timeout=self.options.timeout,
-                        retry=self._retry(),
-                    )
 
     def _close_client(self, client: Any) -> None:
         client.close()
@@ -288,45 +135,33 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
             f"/o/{quote(key, safe='')}?alt=media"
         )
 
-    def _open_stream(self, key: str, offset: int) -> _ReadStream:
+    def _open_stream(self, key: str, offset: int) -> BlobReadStream:
         session, url = self.client._http, self._download_url(key)
 
-        def open_stream() -> _ReadStream:
-            return _ReadStream(session, url, offset, self.options.timeout)
+        def open_stream() -> BlobReadStream:
+            return BlobReadStream(session, url, offset, self.options.timeout)
 
         return self._retry()(open_stream)()  # type: ignore[no-any-return]
 
-    def _open_writer(self, key: str, name: str, content_type: str | None) -> _Writer:
+    def _open_writer(self, key: str, name: str, content_type: str | None) -> BlobWriter:
         blob, upload = self._prepare_blob(key, name, content_type)
         gzip = upload.pop("_gzip")
         upload["timeout"] = self.options.timeout
         upload["retry"] = self._retry()
         chunk_size = self.options.blob_chunk_size or DEFAULT_CHUNK_SIZE
-        return _Writer(blob, upload, chunk_size, gzip)
+        return BlobWriter(blob, upload, chunk_size, gzip)
 
     def _delete(self, key: str) -> None:
-        with contextlib.suppress(api_exceptions.NotFound):
-            self.bucket.blob(key).delete(timeout=self.options.timeout, retry=self._retry())
+        blob = self.bucket.blob(key)
+        self.errors.missing_as_none(
+            lambda: blob.delete(timeout=self.options.timeout, retry=self._retry())
+        )
 
-    def _exists(self, key: str) -> bool:
+    def _stat(self, key: str) -> Entry | None:
         if not key or key.endswith("/"):
-            return False
-        blob = self.bucket.blob(key)
-        return bool(blob.exists(timeout=self.options.timeout, retry=self._retry()))
-
-    def _reloaded(self, key: str) -> Any:
-        blob = self.bucket.blob(key)
-        blob.reload(timeout=self.options.timeout, retry=self._retry())
-        return blob
-
-    def _size(self, key: str) -> int:
-        return int(self._reloaded(key).size)
-
-    def _modified_time(self, key: str) -> datetime:
-        return self._reloaded(key).updated  # type: ignore[no-any-return]
-
-    def _created_time(self, key: str) -> datetime:
-        return self._reloaded(key).time_created  # type: ignore[no-any-return]
+            return None
+        blob = self.bucket.get_blob(key, timeout=self.options.timeout, retry=self._retry())
+        return None if blob is None else _entry(key, blob)
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         iterator = self.client.list_blobs(
@@ -345,8 +180,26 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
         dirs = [p[len(prefix) :].rstrip("/") for p in iterator.prefixes]
         return [d for d in dirs if d], files
 
+    def _iter_entries(self, prefix: str) -> Iterator[Entry]:
+        blobs = self.client.list_blobs(
+            self.bucket_name,
+            prefix=prefix or None,
+            timeout=self.options.timeout,
+            retry=self._retry(),
+        )
+        for blob in blobs:
+            if not blob.name.endswith("/"):
+                yield _entry(blob.name, blob)
+
+    def content_digest(self, chunks: Iterable[bytes]) -> tuple[str | None, int]:
+        """Return the MD5 Cloud Storage keeps for content made of *chunks* (None when gzip is on:
+        it keeps the compressed bytes' MD5)."""
+        if self.options.gzip:
+            return None, sum(len(chunk) for chunk in chunks)
+        return md5_etag(chunks)
+
     # -- URLs -------------------------------------------------------------------------------
-    def _url(self, key: str, **kwargs: Any) -> str:
+    def _object_url(self, key: str, **kwargs: Any) -> str:
         """Return the URL of *key*: ``url(name, parameters=None)``.
 
         ``parameters`` go to ``Blob.generate_signed_url`` (``method``, ``expiration``,

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import io
-import os
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import IO, Any
 from urllib.parse import quote, urljoin
@@ -16,259 +13,66 @@ from urllib.parse import quote, urljoin
 from django.core.exceptions import ImproperlyConfigured
 
 from storages import paths
-from storages.backends.libcloud.connection import adapt_driver
+from storages.backends.libcloud.connection import RETRY, adapt_driver, driver_spec, is_transient
 from storages.backends.libcloud.errors import ERRORS
 from storages.backends.libcloud.options import LibCloudOptions
-from storages.backends.libcloud.retry import is_transient, retrying
+from storages.backends.libcloud.streams import (
+    ChunkStream,
+    FileStream,
+    S3Writer,
+    close_body,
+    response_body,
+)
 from storages.base import BaseStorage
-from storages.errors import MissingDependencyError, StorageError
+from storages.entries import Entry
+from storages.errors import MissingDependencyError
 from storages.features import Feature
-from storages.files import Writer
+from storages.files import ReadStream, Writer
 
 try:
-    import libcloud.security
     from libcloud.common.types import LibcloudError
     from libcloud.storage.base import Container, Object
     from libcloud.storage.drivers import s3 as libcloud_s3
     from libcloud.storage.drivers.azure_blobs import AzureBlobsStorageDriver
     from libcloud.storage.drivers.local import LocalStorageDriver
-    from libcloud.storage.providers import get_driver
-    from libcloud.storage.types import ObjectDoesNotExistError, Provider
+    from libcloud.storage.types import ObjectDoesNotExistError
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("apache-libcloud", "libcloud") from exc
 
 __all__ = ["LibCloudStorage"]
-
-_TYPES_MODULE = "libcloud.storage.types.Provider"
-
-#: Constants of Libcloud < 0.14 that the 1.x documentation names; Libcloud now has one S3
-#: driver that takes a region.
-_LEGACY_S3_HOSTS = {
-    "S3_US_STANDARD_HOST": "us-east-1",
-    "S3_US_WEST_HOST": "us-west-1",
-    "S3_US_WEST_OREGON_HOST": "us-west-2",
-    "S3_EU_WEST_HOST": "eu-west-1",
-    "S3_AP_SOUTHEAST_HOST": "ap-southeast-1",
-    "S3_AP_NORTHEAST_HOST": "ap-northeast-1",
-}
 
 #: The LOCAL driver removes emptied parent directories after a delete, racing with an upload
 #: that just created them; its writes and deletes are serialized per directory in-process.
 _LOCAL_LOCKS: dict[str, threading.Lock] = {}
 _LOCAL_LOCKS_GUARD = threading.Lock()
 
-#: Optional entry keys passed to the driver's constructor.
-_DRIVER_KEYWORDS = ("region", "project", "host", "port", "secure", "account_prefix", "timeout")
-
-
-def _provider_type(value: Any) -> tuple[str, dict[str, Any]]:
-    """Return the Libcloud provider of an entry's ``type`` and keywords it implies."""
-    if not isinstance(value, str):
-        raise ValueError(f"'type' must be a string, got {type(value).__name__}")
-    if "." not in value:
-        return value, {}  # a Provider value such as Provider.S3 ('s3')
-    module_path, name = value.rsplit(".", 1)
-    if module_path != _TYPES_MODULE:
-        raise ValueError(f"Invalid module path {module_path!r}: expected {_TYPES_MODULE}.NAME")
-    if name in _LEGACY_S3_HOSTS:
-        return Provider.S3, {"region": _LEGACY_S3_HOSTS[name]}
-    provider = getattr(Provider, name, None)
-    if not isinstance(provider, str):
-        raise ValueError(f"Libcloud has no storage provider {name!r}")
-    return provider, {}
-
-
-def _check_ca_certificates(secure: bool) -> None:
-    """Refuse, as Libcloud once did, an HTTPS driver whose CA bundle does not exist."""
-    path: Any = libcloud.security.CA_CERTS_PATH
-    if isinstance(path, list):  # Libcloud < 2 took a list; some settings files still append
-        path = path[0] if path else None
-    if secure and libcloud.security.VERIFY_SSL_CERT and path and not os.path.exists(path):
-        raise ValueError(libcloud.security.CA_CERTS_UNAVAILABLE_ERROR_MSG)
-
-
-def driver_spec(entry: Mapping[str, Any]) -> tuple[type, tuple[Any, ...], dict[str, Any]]:
-    """Return the driver class and constructor arguments of a provider entry."""
-    provider, implied = _provider_type(entry.get("type"))
-    driver_class = get_driver(provider)
-    local = issubclass(driver_class, LocalStorageDriver)
-    for required in ("user", "bucket") if local else ("user", "key", "bucket"):
-        if not entry.get(required):
-            raise ValueError(f"the provider entry has no {required!r}")
-    kwargs = {**implied, **{k: entry[k] for k in _DRIVER_KEYWORDS if k in entry}}
-    if not local:
-        _check_ca_certificates(bool(kwargs.get("secure", True)))
-    return driver_class, (entry["user"], entry.get("key")), kwargs
-
-
-#: Times one read resumes a body that broke mid-way, from the byte it broke at.
-RESUMES = 2
-
-#: Opens the object again from an offset: its chunks and what to close them with, or None when
-#: the object is no longer the one being read.
-Reopen = Callable[[int], tuple[Iterator[bytes], Any] | None]
-
-
-class _ChunkStream:
-    """A ReadStream over a driver's iterator of byte chunks.
-
-    Given *reopen*, a body that breaks mid-way (a reset, a stall past the timeout) is opened
-    again where it broke, at most :data:`RESUMES` times; the bytes already read are kept.
-    """
-
-    def __init__(
-        self,
-        chunks: Iterator[bytes],
-        size: int | None,
-        closer: Any | None = None,
-        *,
-        reopen: Reopen | None = None,
-        offset: int = 0,
-    ) -> None:
-        self._chunks = chunks
-        self._pending = b""
-        self._closer = closer
-        self._reopen = reopen
-        self._received = offset  # where the next chunk starts in the object
-        self._resumes = 0
-        self.size = size
-
-    def _next_chunk(self) -> bytes | None:
-        while True:
-            try:
-                chunk = next(self._chunks, None)
-            except Exception as exc:
-                if not self._resumable(exc):
-                    raise
-                self._resumes += 1
-                self.close()
-                assert self._reopen is not None
-                reopened = self._reopen(self._received)
-                if reopened is None:
-                    raise
-                self._chunks, self._closer = reopened
-                continue
-            if chunk is not None:
-                self._received += len(chunk)
-            return chunk
-
-    def _resumable(self, exc: Exception) -> bool:
-        return (
-            self._reopen is not None
-            and self._resumes < RESUMES
-            and is_transient(exc)
-            and self.size is not None
-            and self._received < self.size
-        )
-
-    def read(self, n: int = -1, /) -> bytes:
-        if n < 0:
-            parts = [self._pending]
-            while (chunk := self._next_chunk()) is not None:
-                parts.append(chunk)
-            self._pending = b""
-            return b"".join(parts)
-        while not self._pending:
-            chunk = self._next_chunk()
-            if chunk is None:
-                return b""
-            self._pending = bytes(chunk)
-        data, self._pending = self._pending[:n], self._pending[n:]
-        return data
-
-    def close(self) -> None:
-        for closable in (self._chunks, self._closer):
-            close = getattr(closable, "close", None)
-            if callable(close):
-                close()
-
-
-class _FileStream:
-    """A ReadStream over a local file (the LOCAL driver's object, read at an offset)."""
-
-    def __init__(self, handle: IO[bytes], size: int) -> None:
-        self._handle = handle
-        self.size = size
-
-    def read(self, n: int = -1, /) -> bytes:
-        return self._handle.read(n)
-
-    def close(self) -> None:
-        self._handle.close()
-
-
-def _body(response: Any) -> Any:
-    """Return the ``requests`` response behind a Libcloud raw response (what to close)."""
-    return getattr(response.iter_content, "__self__", None)
-
-
-def _close_body(response: Any) -> None:
-    body = None if response is None else _body(response)
-    if body is not None:
-        body.close()
-
-
 #: Drivers whose objects are read with a GET of our own (see _open_http_stream).
 _HTTP_STREAMED = (libcloud_s3.BaseS3StorageDriver, AzureBlobsStorageDriver)
 
-#: S3 refuses a single PUT larger than this; bigger files go through a multipart upload.
-_S3_MAX_PUT = 5 * 1024**3
 
-
-class _S3Writer:
-    """Collect a file in memory up to a limit, then in a named temporary file.
-
-    Libcloud's S3 multipart upload joins parts by repeated concatenation (about three parts of
-    5 MiB in memory at once); a file on disk goes up in one streamed PUT from its path instead.
-    """
-
-    def __init__(self, storage: LibCloudStorage, key: str, content_type: str | None) -> None:
-        self._storage = storage
-        self._key = key
-        self._extra = {"content_type": content_type} if content_type else None
-        self._limit = storage.spool_limit
-        self._memory: io.BytesIO | None = io.BytesIO()
-        self._file: Any = None
-        self.size = 0
-
-    def write(self, data: bytes, /) -> None:
-        if self._memory is not None and self.size + len(data) > self._limit:
-            self._file = tempfile.NamedTemporaryFile(prefix="libcloud-upload-", delete=False)  # noqa: SIM115
-            self._file.write(self._memory.getbuffer())
-            self._memory = None
-        (self._memory or self._file).write(data)
-        self.size += len(data)
-
-    def commit(self) -> None:
+def _modified(extra: Mapping[str, Any]) -> datetime | None:
+    """Return the modification time in an object's ``extra`` (None when it has none)."""
+    value = extra.get("last_modified", extra.get("modify_time"))
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    if isinstance(value, str):
         try:
-            retrying(self._send)
-        finally:
-            self.abort()
+            return email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return None
 
-    def _send(self) -> None:
-        """Send the whole file (again, after a transient failure: from memory or the spool)."""
-        driver = self._storage.driver
-        container = self._storage._container()
-        if self._memory is not None:
-            chunks = iter([self._memory.getvalue()])
-            driver.upload_object_via_stream(chunks, container, self._key, extra=self._extra)
-        elif self.size <= _S3_MAX_PUT:
-            self._file.close()
-            driver.upload_object(
-                self._file.name, container, self._key, extra=self._extra, verify_hash=False
-            )
-        else:
-            self._file.seek(0)
-            chunks = iter(lambda: self._file.read(libcloud_s3.CHUNK_SIZE), b"")
-            driver.upload_object_via_stream(chunks, container, self._key, extra=self._extra)
 
-    def abort(self) -> None:
-        self._memory = None
-        if self._file is not None:
-            self._file.close()
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._file.name)
-            self._file = None
+def _entry(obj: Any) -> Entry:
+    """Return the entry of a Libcloud Object (from a HEAD or a listing)."""
+    extra = obj.extra or {}
+    return Entry(
+        obj.name,
+        int(obj.size),
+        digest=obj.hash or None,
+        modified=_modified(extra),
+        content_type=extra.get("content_type"),
+    )
 
 
 class LibCloudStorage(BaseStorage[LibCloudOptions]):
@@ -352,9 +156,34 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
         return Container(name=self.bucket, extra={}, driver=self.driver)
 
     def _object(self, key: str) -> Any:
+        """Return an Object of *key* built locally (no request), for calls that take one."""
+        return Object(key, 0, "", {}, {}, self._container(), self.driver)
+
+    def _fetch(self, key: str) -> Any:
+        """Return the Object of *key* as the provider describes it (one HEAD on most)."""
+        return RETRY.call(lambda: self._head(key), is_transient)
+
+    def _head(self, key: str) -> Any:
         driver = self.driver
-        container = Container(name=self.bucket, extra={}, driver=driver)
-        return Object(key, 0, "", {}, {}, container, driver)
+        if not self._streams_over_http():
+            return driver.get_object(self.bucket, key)
+        # The S3 and Azure drivers' get_object() asks for the container first: one more request.
+        container = self._container()
+        path = driver._get_object_path(container, key)
+        response = driver.connection.request(path, method="HEAD")
+        if response.status != 200:
+            raise ObjectDoesNotExistError(  # type: ignore[no-untyped-call]
+                value=None, driver=driver, object_name=key
+            )
+        if hasattr(driver, "_headers_to_object"):  # S3
+            return driver._headers_to_object(key, container, response.headers)
+        return driver._response_to_object(key, container, response)
+
+    def _streams_over_http(self) -> bool:
+        return isinstance(self.driver, _HTTP_STREAMED)
+
+    def _upload_target(self) -> tuple[Any, Any]:
+        return self.driver, self._container()
 
     def _is_local(self) -> bool:
         return isinstance(self.driver, LocalStorageDriver)
@@ -366,28 +195,34 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
             return _LOCAL_LOCKS.setdefault(self.driver.base_path, threading.Lock())
 
     # -- hooks ------------------------------------------------------------------------------
-    def _open_stream(self, key: str, offset: int) -> Any:
-        driver = self.driver
-        if isinstance(driver, _HTTP_STREAMED):
+    def _stat(self, key: str) -> Entry | None:
+        try:
+            return _entry(self._fetch(key))
+        except ObjectDoesNotExistError:
+            return None
+
+    def _open_stream(self, key: str, offset: int) -> ReadStream:
+        if self._streams_over_http():
             return self._open_http_stream(key, offset)
-        obj = self._head(key)
+        driver = self.driver
+        obj = self._fetch(key)
         size = int(obj.size)
         if self._is_local():
             # The LOCAL driver's ranged download reads the whole file into memory.
             handle = open(driver.get_object_cdn_url(obj), "rb")  # noqa: SIM115
             handle.seek(offset)
-            return _FileStream(handle, size)
+            return FileStream(handle, size)
         if offset >= size:
-            return _ChunkStream(iter(()), size)
+            return ChunkStream(iter(()), size)
         if offset:
             chunks = driver.download_object_range_as_stream(
                 obj, start_bytes=offset, chunk_size=self.chunk_size
             )
         else:
             chunks = driver.download_object_as_stream(obj, chunk_size=self.chunk_size)
-        return _ChunkStream(iter(chunks), size)
+        return ChunkStream(iter(chunks), size)
 
-    def _open_http_stream(self, key: str, offset: int) -> _ChunkStream:
+    def _open_http_stream(self, key: str, offset: int) -> ChunkStream:
         """Stream an object with one (ranged) GET, in chunks of ``chunk_size``.
 
         Libcloud's S3 and Azure download methods read the response 4-5 MiB at a time whatever
@@ -396,24 +231,24 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
         that breaks mid-way is resumed from where it broke if the new answer has the same ETag
         (the same version of the object): never a mix of two versions.
         """
-        response = retrying(lambda: self._get(key, offset))
+        response = RETRY.call(lambda: self._get(key, offset), is_transient)
         if response is None:  # the offset is at or past the end
-            return _ChunkStream(iter(()), None)
+            return ChunkStream(iter(()), None)
         total = response.headers.get("content-range", "").rpartition("/")[2]
         length = total if total.isdigit() else response.headers.get("content-length")
         size = int(length) if length is not None and str(length).isdigit() else None
         etag = response.headers.get("etag")
 
         def reopen(position: int) -> tuple[Iterator[bytes], Any] | None:
-            resumed = retrying(lambda: self._get(key, position))
+            resumed = RETRY.call(lambda: self._get(key, position), is_transient)
             if resumed is None or resumed.headers.get("etag") != etag:
-                _close_body(resumed)
+                close_body(resumed)
                 return None
-            return resumed.iter_content(self.chunk_size), _body(resumed)
+            return resumed.iter_content(self.chunk_size), response_body(resumed)
 
         chunks = response.iter_content(self.chunk_size)
-        return _ChunkStream(
-            chunks, size, _body(response), reopen=reopen if etag else None, offset=offset
+        return ChunkStream(
+            chunks, size, response_body(response), reopen=reopen if etag else None, offset=offset
         )
 
     def _get(self, key: str, offset: int) -> Any:
@@ -426,7 +261,7 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
         )
         if response.status in (200, 206):
             return response
-        _close_body(response)
+        close_body(response)
         if response.status == 416:
             return None
         if response.status == 404:
@@ -435,15 +270,11 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
             )
         raise LibcloudError(f"HTTP {response.status} while reading {key!r}", driver=driver)
 
-    def _head(self, key: str) -> Any:
-        """Return the Object of *key* (a HEAD request on most providers)."""
-        return retrying(lambda: self.driver.get_object(self.bucket, key))
-
     def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
         # The S3 and Azure drivers parse XML answers that echo the key: XML can't carry these.
         paths.check_no_control_characters(key)
         if isinstance(self.driver, libcloud_s3.BaseS3StorageDriver):
-            return _S3Writer(self, key, content_type)
+            return S3Writer(self._upload_target, key, content_type, self.spool_limit)
         return super()._open_writer(key, name, content_type)
 
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
@@ -456,7 +287,7 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
             with self._local_lock():
                 self.driver.upload_object_via_stream(chunks, self._container(), key, extra=extra)
 
-        retrying(send)
+        RETRY.call(send, is_transient)
 
     def _delete(self, key: str) -> None:
         def delete() -> None:
@@ -464,43 +295,29 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
                 self.driver.delete_object(self._object(key))
 
         with contextlib.suppress(ObjectDoesNotExistError):
-            retrying(delete)
-
-    def _exists(self, key: str) -> bool:
-        try:
-            self._head(key)
-        except ObjectDoesNotExistError:
-            return False
-        return True
-
-    def _size(self, key: str) -> int:
-        return int(self._head(key).size)
+            RETRY.call(delete, is_transient)
 
     def _list(self, prefix: str) -> list[Any]:
         """Return the Objects whose names start with *prefix* (the whole listing, retried)."""
-        if self._is_local():
-            # The LOCAL driver walks the directory either way and warns when given a prefix.
-            return retrying(lambda: list(self.driver.iterate_container_objects(self._container())))
         container = self._container()
-        return retrying(
-            lambda: list(self.driver.iterate_container_objects(container, prefix=prefix))
+        # The LOCAL driver walks the directory either way and warns when given a prefix.
+        keywords = {} if self._is_local() else {"prefix": prefix}
+        return RETRY.call(
+            lambda: [
+                obj
+                for obj in self.driver.iterate_container_objects(container, **keywords)
+                if obj.name.startswith(prefix)
+            ],
+            is_transient,
         )
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        objects = self._list(prefix)
-        dirs: set[str] = set()
-        files: list[str] = []
-        for obj in objects:
-            if not obj.name.startswith(prefix):
-                continue
-            head, sep, _ = obj.name[len(prefix) :].partition("/")
-            if sep:
-                dirs.add(head)
-            elif head:
-                files.append(head)
-        return list(dirs), files
+        return paths.split_level(prefix, (obj.name for obj in self._list(prefix)))
 
-    def _url(self, key: str, **kwargs: Any) -> str:
+    def _iter_entries(self, prefix: str) -> Iterable[Entry]:
+        return [_entry(obj) for obj in self._list(prefix) if not obj.name.endswith("/")]
+
+    def _object_url(self, key: str, **kwargs: Any) -> str:
         if kwargs:
             raise TypeError(f"LibCloudStorage.url() takes no options, got {sorted(kwargs)}")
         if self.options.base_url is not None:
@@ -520,15 +337,3 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
         if self._is_local():
             return f"file://{quote(url)}"  # the LOCAL driver's object URL is its file path
         return url
-
-    def _modified_time(self, key: str) -> datetime:
-        extra = self._head(key).extra or {}
-        value = extra.get("last_modified", extra.get("modify_time"))
-        if isinstance(value, (int, float)):
-            return datetime.fromtimestamp(value, tz=timezone.utc)
-        if isinstance(value, str):
-            try:
-                return email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                return datetime.fromisoformat(value.replace("Z", "+00:00"))
-        raise StorageError(f"{type(self.driver).__name__} gives no modification time")

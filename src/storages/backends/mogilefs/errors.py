@@ -12,7 +12,7 @@ from storages.errors import (
 )
 from storages.http import requests_rules
 
-__all__ = ["MOGILEFS_ERRORS", "MogileFSError", "TrackerUnavailable"]
+__all__ = ["ERRORS", "MogileFSError", "TrackerUnavailable"]
 
 
 class MogileFSError(Exception):
@@ -40,7 +40,7 @@ def _by_code(exc: BaseException) -> type[StorageError] | None:
     return None
 
 
-MOGILEFS_ERRORS = ErrorTranslator(
+ERRORS = ErrorTranslator(
     [_by_code, by_type(TrackerUnavailable, to=StorageConnectionError), *requests_rules()],
     backend="MogileFS",
 )

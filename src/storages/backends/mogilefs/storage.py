@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -10,14 +9,16 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from storages import paths
-from storages.backends.mogilefs.errors import MOGILEFS_ERRORS, MogileFSError
+from storages.backends.mogilefs.connection import Connection, connect
+from storages.backends.mogilefs.errors import ERRORS, MogileFSError
 from storages.backends.mogilefs.options import MogileFSOptions
-from storages.backends.mogilefs.tracker import Tracker
 from storages.backends.mogilefs.views import serve_mogilefs_file
 from storages.base import BaseStorage
+from storages.entries import Entry
 from storages.errors import MissingDependencyError
 from storages.features import Feature
 from storages.http import ResponseStream, SizedBody
+from storages.retry import RetryPolicy
 
 try:
     import requests
@@ -27,21 +28,21 @@ except ImportError:  # pragma: no cover - the extra is missing
 __all__ = ["MogileFSStorage"]
 
 _PAGE = 1000
-#: Times a read asks for a key's paths when the storage nodes no longer have the old ones.
-_PATH_ROUNDS = 5
+#: A save under the same name gives the key a new fid and deletes the old one's copies: a read
+#: whose every path answered 404 asks the tracker for the key's paths again (the next answer
+#: may be that the key is gone).
+PATHS_GONE_RETRY = RetryPolicy(attempts=5, first_wait=0.0, max_wait=0.0)
 
 
-@dataclasses.dataclass
-class _Client:
-    tracker: Tracker
-    http: Any
+def _paths_gone(exc: BaseException) -> bool:
+    return isinstance(exc, MogileFSError) and exc.code == "http_404"
 
 
 class MogileFSStorage(BaseStorage[MogileFSOptions]):
     """Keep files in a MogileFS domain; subclasses may set ``mogile_class``."""
 
     options_class = MogileFSOptions
-    errors = MOGILEFS_ERRORS
+    errors = ERRORS
     features = Feature.URL | Feature.LISTDIR | Feature.ATOMIC_WRITE
     #: The view of the 1.x documentation's URLconf (``MogileFSStorage.serve_mogilefs_file``).
     serve_mogilefs_file = staticmethod(serve_mogilefs_file)
@@ -51,20 +52,16 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
             raise MissingDependencyError("requests", "mogilefs")
         super().__init__(**options)
 
-    def _create_client(self) -> _Client:
+    def _create_client(self) -> Connection:
         if not self.options.domain:
             raise ImproperlyConfigured("Set MOGILEFS_DOMAIN (or the 'domain' option)")
         if not self.options.trackers:
             raise ImproperlyConfigured("Set MOGILEFS_TRACKERS (or the 'trackers' option)")
-        return _Client(Tracker(self.options.trackers, self.options.timeout), requests.Session())
-
-    def _close_client(self, client: _Client) -> None:
-        client.tracker.close()
-        client.http.close()
+        return connect(self.options.trackers, self.options.timeout)
 
     def _tracker(self, command: str, **args: str | int) -> dict[str, str]:
-        tracker: Tracker = self.client.tracker
-        return tracker.request(command, domain=self.options.domain, **args)
+        connection: Connection = self.client
+        return connection.tracker.request(command, domain=self.options.domain, **args)
 
     def _paths(self, key: str) -> list[str]:
         answer = self._tracker("get_paths", key=key, noverify=1)
@@ -82,13 +79,26 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
         self._tracker("rename", from_key=old_key, to_key=new_key)
 
     # -- hooks ------------------------------------------------------------------------------
+    def _stat(self, key: str) -> Entry | None:
+        try:
+            info = self._tracker("file_info", key=key)
+        except MogileFSError as exc:
+            if exc.code == "unknown_key":
+                return None
+            raise
+        return Entry(key, int(info["length"]))
+
+    def _exists(self, key: str) -> bool:
+        if not key or key.endswith("/"):  # a directory: whether any key is under it
+            return bool(self._keys(key, limit=1))
+        return super()._exists(key)
+
     def _open_stream(self, key: str, offset: int) -> ResponseStream:
-        failure: BaseException | None = None
         headers = {"Range": f"bytes={offset}-"} if offset else {}
-        # A save under the same name gives the key a new fid and deletes the old one's copies:
-        # when every path answers 404, ask the tracker again (the next answer may be that the
-        # key is gone). Only from the start: a later offset must not switch to another version.
-        for _ in range(_PATH_ROUNDS if not offset else 1):
+
+        def from_a_copy() -> ResponseStream:
+            # Failover, not a retry: each copy's storage node is tried once.
+            failure: BaseException | None = None
             for path in self._paths(key):
                 try:
                     response = self.client.http.get(
@@ -101,9 +111,11 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
                     return ResponseStream(response, offset)
                 response.close()
                 failure = MogileFSError(f"http_{response.status_code}", path)
-            if not (isinstance(failure, MogileFSError) and failure.code == "http_404"):
-                break
-        raise failure or MogileFSError("unknown_key", key)
+            raise failure or MogileFSError("unknown_key", key)
+
+        if offset:  # a later offset continues a version and must not switch to another
+            return from_a_copy()
+        return PATHS_GONE_RETRY.call(from_a_copy, _paths_gone)
 
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
         args: dict[str, str | int] = {"key": key, "fid": 0, "multi_dest": 1}
@@ -139,20 +151,6 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
             if exc.code != "unknown_key":
                 raise
 
-    def _exists(self, key: str) -> bool:
-        if not key or key.endswith("/"):
-            return bool(self._keys(key, limit=1))
-        try:
-            self._tracker("file_info", key=key)
-        except MogileFSError as exc:
-            if exc.code == "unknown_key":
-                return False
-            raise
-        return True
-
-    def _size(self, key: str) -> int:
-        return int(self._tracker("file_info", key=key)["length"])
-
     def _keys(self, prefix: str, limit: int = 0) -> list[str]:
         keys: list[str] = []
         after = ""
@@ -173,7 +171,7 @@ class MogileFSStorage(BaseStorage[MogileFSOptions]):
         keys = (key for key in self._keys(prefix) if key.startswith(prefix))
         return paths.split_level(prefix, keys)
 
-    def _url(self, key: str, **kwargs: Any) -> str:
+    def _object_url(self, key: str, **kwargs: Any) -> str:
         base = self.options.media_url or settings.MEDIA_URL or "/"
         base = base if base.endswith("/") else base + "/"
         name = paths.split_key(self.location_prefix, key) if self.location_prefix else key

@@ -12,7 +12,7 @@ from storages.errors import (
     StorageTimeoutError,
 )
 
-__all__ = ["CODES", "s3_errors"]
+__all__ = ["CODES", "ERRORS"]
 
 #: S3 error codes (and HTTP statuses, as strings) and what they mean to a caller.
 CODES: dict[str, type[StorageError]] = {
@@ -67,4 +67,4 @@ def _botocore(exc: BaseException) -> type[StorageError] | None:
     return None
 
 
-s3_errors = ErrorTranslator([_client_error, _botocore], backend="S3")
+ERRORS = ErrorTranslator([_client_error, _botocore], backend="S3")

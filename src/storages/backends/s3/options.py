@@ -6,17 +6,13 @@ import dataclasses
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
+from storages.backends._cloud import DEFAULT_GZIP_CONTENT_TYPES
 from storages.options import BaseOptions, option
 
-__all__ = ["DEFAULT_GZIP_CONTENT_TYPES", "LEGACY_SETTINGS", "S3Options"]
+__all__ = ["DEFAULT_GZIP_CONTENT_TYPES", "LEGACY_SETTINGS", "S3Options", "headers_to_parameters"]
 
-DEFAULT_GZIP_CONTENT_TYPES = (
-    "text/css",
-    "text/javascript",
-    "application/javascript",
-    "application/x-javascript",
-    "image/svg+xml",
-)
 
 #: Boto-era settings, the modern option each becomes, for the deprecation warning.
 LEGACY_SETTINGS = {
@@ -32,6 +28,34 @@ LEGACY_SETTINGS = {
     "secure_urls": ("AWS_S3_SECURE_URLS", "AWS_S3_URL_PROTOCOL"),
     "preload_metadata": ("AWS_PRELOAD_METADATA", "nothing (listings are cheap now)"),
 }
+
+#: HTTP header names of the boto era and the put_object parameter each became.
+_HEADER_PARAMETERS = {
+    "cache-control": "CacheControl",
+    "content-disposition": "ContentDisposition",
+    "content-encoding": "ContentEncoding",
+    "content-language": "ContentLanguage",
+    "content-type": "ContentType",
+    "expires": "Expires",
+    "x-amz-acl": "ACL",
+    "x-amz-storage-class": "StorageClass",
+    "x-amz-server-side-encryption": "ServerSideEncryption",
+    "x-amz-website-redirect-location": "WebsiteRedirectLocation",
+}
+
+
+def headers_to_parameters(headers: dict[str, str]) -> dict[str, Any]:
+    """Translate boto-era ``AWS_HEADERS`` into boto3 ``put_object`` parameters."""
+    params: dict[str, Any] = {}
+    for header, value in headers.items():
+        lowered = header.lower()
+        if lowered.startswith("x-amz-meta-"):
+            params.setdefault("Metadata", {})[lowered[len("x-amz-meta-") :]] = value
+        elif lowered in _HEADER_PARAMETERS:
+            params[_HEADER_PARAMETERS[lowered]] = value
+        else:
+            raise ImproperlyConfigured(f"AWS_HEADERS: no S3 object parameter for header {header!r}")
+    return params
 
 
 def _endpoint(value: Any) -> Any:
@@ -49,33 +73,27 @@ def _seconds(value: Any) -> int:
     return value
 
 
+def _credential(*names: str, alias: str) -> Any:
+    """Declare a secret read from the first of *names* set as a setting, else in the
+    environment (``alias``: another keyword for it)."""
+    return option(None, setting=names, env=names, secret=True, aliases=alias)
+
+
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class S3Options(BaseOptions):
     """Options of :class:`storages.backends.s3.S3Storage`."""
 
     # -- credentials and connection ----------------------------------------------------------
-    access_key: str | None = option(
-        None,
-        setting=("AWS_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
-        env=("AWS_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
-        secret=True,
-        aliases="access_key_id",
+    access_key: str | None = _credential(
+        "AWS_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID", alias="access_key_id"
     )
     """Access key ID; unset, boto3 finds credentials itself (env, profile, instance role)."""
-    secret_key: str | None = option(
-        None,
-        setting=("AWS_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
-        env=("AWS_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
-        secret=True,
-        aliases="secret_access_key",
+    secret_key: str | None = _credential(
+        "AWS_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", alias="secret_access_key"
     )
     """Secret access key."""
-    security_token: str | None = option(
-        None,
-        setting=("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"),
-        env=("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"),
-        secret=True,
-        aliases="session_token",
+    security_token: str | None = _credential(
+        "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", alias="session_token"
     )
     """Session token of temporary credentials."""
     session_profile: str | None = option(
@@ -116,7 +134,7 @@ class S3Options(BaseOptions):
     file_overwrite: bool = option(True, setting="AWS_S3_FILE_OVERWRITE")
     """Replace a file saved under an existing name (False: add a suffix, created atomically)."""
     default_acl: str | None = option(None, setting="AWS_DEFAULT_ACL")
-    """Canned ACL of new objects; None inherits the bucket's (1.x seeds said ``public-read``)."""
+    """Canned ACL of new objects; None inherits the bucket's (1.x documented ``public-read``)."""
     bucket_acl: str | None = option(None, setting="AWS_BUCKET_ACL")
     """Canned ACL of a bucket created by ``auto_create_bucket``."""
     auto_create_bucket: bool = option(False, setting="AWS_AUTO_CREATE_BUCKET")

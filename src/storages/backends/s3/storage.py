@@ -2,76 +2,34 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
 
-from storages.backends.s3.errors import s3_errors
-from storages.backends.s3.options import LEGACY_SETTINGS, S3Options
-from storages.backends.s3.transfer import ObjectReader, ObjectWriter
+from storages.backends._cloud import OBJECT_STORE_FEATURES
+from storages.backends.s3.connection import S3Connection, endpoint_url
+from storages.backends.s3.errors import ERRORS
+from storages.backends.s3.options import LEGACY_SETTINGS, S3Options, headers_to_parameters
+from storages.backends.s3.streams import ObjectReader, ObjectWriter
 from storages.base import BaseStorage
-from storages.errors import MissingDependencyError
+from storages.digests import md5_etag
+from storages.entries import Entry
 from storages.features import Feature
 from storages.files import RemoteFile, Writer
 
-try:
-    import boto3
-    from botocore import UNSIGNED
-    from botocore.config import Config
-    from botocore.exceptions import ClientError
-except ImportError as exc:  # pragma: no cover - exercised without boto3 only
-    raise MissingDependencyError("boto3", "s3") from exc
-
 __all__ = ["S3File", "S3Storage"]
-
-#: HTTP header names of the boto era and the put_object parameter each became.
-_HEADER_PARAMETERS = {
-    "cache-control": "CacheControl",
-    "content-disposition": "ContentDisposition",
-    "content-encoding": "ContentEncoding",
-    "content-language": "ContentLanguage",
-    "content-type": "ContentType",
-    "expires": "Expires",
-    "x-amz-acl": "ACL",
-    "x-amz-storage-class": "StorageClass",
-    "x-amz-server-side-encryption": "ServerSideEncryption",
-    "x-amz-website-redirect-location": "WebsiteRedirectLocation",
-}
-
-_CALLING_FORMATS = {"subdomain": "virtual", "vhost": "virtual", "path": "path", "ordinary": "path"}
 
 
 class S3File(RemoteFile):
     """A file of an :class:`S3Storage` (see :class:`storages.files.RemoteFile`)."""
 
 
-def headers_to_parameters(headers: dict[str, str]) -> dict[str, Any]:
-    """Translate boto-era ``AWS_HEADERS`` into boto3 ``put_object`` parameters."""
-    params: dict[str, Any] = {}
-    for header, value in headers.items():
-        lowered = header.lower()
-        if lowered.startswith("x-amz-meta-"):
-            params.setdefault("Metadata", {})[lowered[len("x-amz-meta-") :]] = value
-        elif lowered in _HEADER_PARAMETERS:
-            params[_HEADER_PARAMETERS[lowered]] = value
-        else:
-            raise ImproperlyConfigured(f"AWS_HEADERS: no S3 object parameter for header {header!r}")
-    return params
-
-
-def addressing_of(calling_format: str) -> str:
-    """Return the boto3 addressing style of a boto calling format (name or class path)."""
-    lowered = calling_format.rsplit(".", 1)[-1].lower()
-    for word, style in _CALLING_FORMATS.items():
-        if word in lowered:
-            return style
-    raise ImproperlyConfigured(f"AWS_S3_CALLING_FORMAT: unknown calling format {calling_format!r}")
+def _etag(response: dict[str, Any]) -> str | None:
+    return str(response.get("ETag", "")).strip('"') or None
 
 
 class S3Storage(BaseStorage[S3Options]):
@@ -82,19 +40,12 @@ class S3Storage(BaseStorage[S3Options]):
     """
 
     options_class = S3Options
-    errors = s3_errors
+    errors = ERRORS
     file_class = S3File
     client_per_thread = False  # boto3 clients are thread-safe; resources are not
     # botocore prints signed headers (access key ID, session token) at DEBUG.
     secret_loggers = ("botocore.endpoint", "botocore.auth", "urllib3.connectionpool")
-    features: ClassVar[Feature] = (
-        Feature.URL
-        | Feature.SIGNED_URL
-        | Feature.MODIFIED_TIME
-        | Feature.LISTDIR
-        | Feature.CONTENT_TYPE
-        | Feature.ATOMIC_WRITE
-    )
+    features: ClassVar[Feature] = OBJECT_STORE_FEATURES
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -111,109 +62,30 @@ class S3Storage(BaseStorage[S3Options]):
                     DeprecationWarning,
                     stacklevel=2,
                 )
-        self._resources = threading.local()
-        self._unsigned_lock = threading.Lock()
-        self._unsigned: Any = None
-        self._bucket_checked = False
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        self._resources = threading.local()
-        self._unsigned_lock = threading.Lock()
-        self._unsigned = None
+    def _start(self) -> None:
+        super()._start()
+        # Built again where a pickled copy is loaded: it holds locks and per-thread resources.
+        self._connection = S3Connection(self.options, self.endpoint)
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        for live in ("_resources", "_unsigned_lock", "_unsigned", "_unsigned_url_base"):
-            state.pop(live, None)
+        state.pop("_connection", None)
         return state
 
     # -- configuration derived from the options ------------------------------------------------
     @property
     def endpoint(self) -> str | None:
         """Return the endpoint URL, translating the boto-era host and port."""
-        opts = self.options
-        if opts.endpoint_url:
-            return opts.endpoint_url
-        if opts.host:
-            scheme = "https" if opts.use_ssl else "http"
-            port = f":{opts.port}" if opts.port else ""
-            return f"{scheme}://{opts.host}{port}"
-        return None
-
-    def _config(self, *, unsigned: bool = False) -> Config:
-        opts = self.options
-        s3: dict[str, Any] = {}
-        style = opts.addressing_style or (
-            opts.calling_format and addressing_of(opts.calling_format)
-        )
-        if style:
-            s3["addressing_style"] = style
-        proxies = opts.proxies
-        if proxies is None and opts.proxy_host:
-            proxy = f"{opts.proxy_host}:{opts.proxy_port}" if opts.proxy_port else opts.proxy_host
-            proxies = {"http": proxy, "https": proxy}
-        config = Config(
-            signature_version=UNSIGNED if unsigned else opts.signature_version,
-            s3=s3 or None,
-            proxies=proxies,
-            connect_timeout=10,
-            read_timeout=60,
-            retries={"max_attempts": 3, "mode": "standard"},
-        )
-        if opts.client_config is not None:
-            config = config.merge(opts.client_config)
-        return config
-
-    def _session(self) -> Any:
-        opts = self.options
-        if opts.session_profile:
-            return boto3.session.Session(profile_name=opts.session_profile)
-        return boto3.session.Session(
-            aws_access_key_id=opts.access_key,
-            aws_secret_access_key=opts.secret_key,
-            aws_session_token=opts.security_token,
-        )
-
-    def _client_args(self) -> dict[str, Any]:
-        opts = self.options
-        return {
-            "endpoint_url": self.endpoint,
-            "region_name": opts.region_name or opts.origin,
-            "use_ssl": opts.use_ssl,
-            "verify": opts.verify,
-        }
+        return endpoint_url(self.options)
 
     def _create_client(self) -> Any:
-        client = self._session().client("s3", config=self._config(), **self._client_args())
-        if self.options.auto_create_bucket and not self._bucket_checked:
-            self._ensure_bucket(client)
-        return client
-
-    def _ensure_bucket(self, client: Any) -> None:
-        opts = self.options
-        try:
-            client.head_bucket(Bucket=opts.bucket_name)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
-                raise
-            args: dict[str, Any] = {"Bucket": opts.bucket_name}
-            region = opts.region_name or opts.origin
-            if region and region != "us-east-1":
-                args["CreateBucketConfiguration"] = {"LocationConstraint": region}
-            if opts.bucket_acl:
-                args["ACL"] = opts.bucket_acl
-            client.create_bucket(**args)
-        self._bucket_checked = True
+        return self._connection.client()
 
     @property
     def connection(self) -> Any:
         """Return this thread's boto3 S3 resource (what 1.x called the connection)."""
-        resource = getattr(self._resources, "resource", None)
-        if resource is None:
-            resource = self._session().resource("s3", config=self._config(), **self._client_args())
-            self._resources.resource = resource
-        return resource
+        return self._connection.resource()
 
     @property
     def bucket(self) -> Any:
@@ -293,30 +165,22 @@ class S3Storage(BaseStorage[S3Options]):
             gzip=gzip,
         )
 
-    def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
-        raise NotImplementedError("S3Storage writes through ObjectWriter")
-
-    def _head(self, key: str) -> dict[str, Any]:
-        return dict(self.client.head_object(Bucket=self.bucket_name, Key=key))
-
     def _delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket_name, Key=key)
 
-    def _exists(self, key: str) -> bool:
-        try:
-            self._head(key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
-        return True
-
-    def _size(self, key: str) -> int:
-        return int(self._head(key)["ContentLength"])
-
-    def _modified_time(self, key: str) -> datetime:
-        modified: datetime = self._head(key)["LastModified"]
-        return modified if modified.tzinfo else modified.replace(tzinfo=timezone.utc)
+    def _stat(self, key: str) -> Entry | None:
+        head = self.errors.missing_as_none(
+            lambda: self.client.head_object(Bucket=self.bucket_name, Key=key)
+        )
+        if head is None:
+            return None
+        return Entry(
+            key,
+            int(head["ContentLength"]),
+            digest=_etag(head),
+            modified=head.get("LastModified"),
+            content_type=head.get("ContentType"),
+        )
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         dirs: list[str] = []
@@ -331,13 +195,13 @@ class S3Storage(BaseStorage[S3Options]):
                     files.append(name)
         return dirs, files
 
-    def _iter_entries(self, prefix: str) -> Iterator[tuple[str, int, str | None, datetime | None]]:
+    def _iter_entries(self, prefix: str) -> Iterator[Entry]:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket_name, Prefix=prefix):
-            for entry in page.get("Contents", ()):
-                if not entry["Key"].endswith("/"):
-                    etag = str(entry.get("ETag", "")).strip('"') or None
-                    yield entry["Key"], int(entry["Size"]), etag, entry.get("LastModified")
+            for item in page.get("Contents", ()):
+                if not item["Key"].endswith("/"):
+                    size, modified = int(item["Size"]), item.get("LastModified")
+                    yield Entry(item["Key"], size, digest=_etag(item), modified=modified)
 
     def content_digest(self, chunks: Iterable[bytes]) -> tuple[str | None, int]:
         """Return the ETag S3 gives content made of *chunks* when this storage uploads it.
@@ -347,27 +211,7 @@ class S3Storage(BaseStorage[S3Options]):
         """
         if self.options.gzip:
             return None, sum(len(chunk) for chunk in chunks)
-        part_size = max(self._part_size()[0], 5 * 1024 * 1024)
-        parts: list[bytes] = []
-        current = hashlib.md5(usedforsecurity=False)
-        filled = size = 0
-        for chunk in chunks:
-            view = memoryview(chunk)
-            while view:
-                take = view[: part_size - filled]
-                current.update(take)
-                filled += len(take)
-                size += len(take)
-                view = view[len(take) :]
-                if filled == part_size:
-                    parts.append(current.digest())
-                    current, filled = hashlib.md5(usedforsecurity=False), 0
-        if not parts:  # under one part: a single PUT
-            return current.hexdigest(), size
-        if filled:
-            parts.append(current.digest())
-        combined = hashlib.md5(b"".join(parts), usedforsecurity=False).hexdigest()
-        return f"{combined}-{len(parts)}", size
+        return md5_etag(chunks, max(self._part_size()[0], 5 * 1024 * 1024))
 
     def _part_size(self) -> tuple[int, int]:
         """Return the multipart part size and how many parts upload at once."""
@@ -379,27 +223,7 @@ class S3Storage(BaseStorage[S3Options]):
         return part_size, concurrency
 
     # -- URLs ----------------------------------------------------------------------------------
-    def _unsigned_base(self) -> str:
-        """Return what every unsigned URL starts with, asking botocore once (not per URL)."""
-        base: str | None = self.__dict__.get("_unsigned_url_base")
-        if base is None:
-            marker = "storages-url-marker"
-            url = self._unsigned_client().generate_presigned_url(
-                "get_object", Params={"Bucket": self.bucket_name, "Key": marker}
-            )
-            base = str(url).split(marker, 1)[0]
-            self.__dict__["_unsigned_url_base"] = base
-        return base
-
-    def _unsigned_client(self) -> Any:
-        with self._unsigned_lock:
-            if self._unsigned is None:
-                self._unsigned = self._session().client(
-                    "s3", config=self._config(unsigned=True), **self._client_args()
-                )
-            return self._unsigned
-
-    def _url(
+    def _object_url(
         self,
         key: str,
         parameters: dict[str, Any] | None = None,
@@ -424,12 +248,12 @@ class S3Storage(BaseStorage[S3Options]):
             return url
         method = (http_method or "GET").upper()
         if not opts.querystring_auth and not parameters and method == "GET":
-            return self._unsigned_base() + quote(key, safe="/~")
+            return self._connection.unsigned_url_base(self.bucket_name) + quote(key, safe="/~")
         params = {"Bucket": self.bucket_name, "Key": key, **(parameters or {})}
         operation = {"GET": "get_object", "HEAD": "head_object", "PUT": "put_object"}.get(method)
         if operation is None:
             raise ValueError(f"Unsupported http_method {http_method!r}: use GET, HEAD or PUT")
-        client = self.client if opts.querystring_auth else self._unsigned_client()
+        client = self.client if opts.querystring_auth else self._connection.unsigned_client()
         return str(
             client.generate_presigned_url(
                 operation, Params=params, ExpiresIn=seconds, HttpMethod=method

@@ -15,7 +15,7 @@ try:
 except ImportError:  # pragma: no cover - depends on the installed extras
     raise MissingDependencyError("paramiko", "sftp") from None
 
-__all__ = ["CONNECTION_ERRORS", "SFTP_ERRORS", "HostKeyError", "InsecureHostKeyWarning"]
+__all__ = ["CONNECTION_ERRORS", "ERRORS", "HostKeyError", "InsecureHostKeyWarning"]
 
 #: Errors after which a connection must not be reused. An SFTP status (a missing file, a refused
 #: permission, a failure) is an OSError that leaves the connection usable; a timeout leaves it
@@ -36,7 +36,7 @@ class InsecureHostKeyWarning(UserWarning):
     """Warn that an unknown host key was accepted (``accept_unknown_host_keys``)."""
 
 
-SFTP_ERRORS = ErrorTranslator(
+ERRORS = ErrorTranslator(
     [
         by_type(paramiko.AuthenticationException, to=StoragePermissionError),
         by_type(paramiko.SSHException, EOFError, to=StorageConnectionError),

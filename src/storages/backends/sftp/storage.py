@@ -12,12 +12,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import getpass
-import os
 import posixpath
-import random
 import stat
-import time
-import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -29,34 +25,26 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from storages import paths
-from storages.backends.sftp.errors import (
-    CONNECTION_ERRORS,
-    SFTP_ERRORS,
-    HostKeyError,
-    InsecureHostKeyWarning,
-)
-from storages.backends.sftp.files import SFTPReadStream, SFTPWriter
+from storages.backends.sftp.connection import SFTPConnection, connection_params, open_ssh
+from storages.backends.sftp.errors import ERRORS
 from storages.backends.sftp.options import SFTPOptions
+from storages.backends.sftp.streams import SFTPReadStream, SFTPWriter
 from storages.base import BaseStorage
-from storages.errors import StorageConnectionError, StorageNameError
+from storages.entries import Entry
+from storages.errors import StorageNameError
 from storages.features import Feature
 from storages.files import Writer
+from storages.retry import RetryPolicy
 
-__all__ = ["SFTPConnection", "SFTPStorage"]
+__all__ = ["SFTPStorage"]
 
 T = TypeVar("T")
 
-#: Seconds to wait for the TCP connection and for each answer, unless ``params`` says otherwise.
-DEFAULT_TIMEOUT = 30.0
-#: paramiko's waits that ``params["timeout"]`` also bounds unless ``params`` sets them, with
-#: paramiko's own defaults (opening a channel would otherwise wait up to an hour).
-_DERIVED_TIMEOUTS = {"banner_timeout": 15.0, "auth_timeout": 30.0, "channel_timeout": 3600.0}
-
-#: Tries of an SSH connection the server hung up on before its banner (see _handshake).
-_HANDSHAKE_ATTEMPTS = 4
-
 #: Keys of ``params`` whose values are redacted from error messages.
 _PASSWORD_PARAMS = ("password", "passphrase")
+
+#: An idempotent operation whose connection broke is tried once more on a new connection.
+RECONNECT = RetryPolicy(attempts=2, first_wait=0.0)
 
 _OPEN_STORAGES: weakref.WeakSet[SFTPStorage] = weakref.WeakSet()
 
@@ -65,100 +53,6 @@ _OPEN_STORAGES: weakref.WeakSet[SFTPStorage] = weakref.WeakSet()
 def _close_all() -> None:
     for storage in list(_OPEN_STORAGES):
         storage.close()
-
-
-def _handshake(ssh: paramiko.SSHClient, host: str, params: dict[str, Any]) -> None:
-    """Connect *ssh*; again after a short pause if the server hung up before its banner.
-
-    OpenSSH does that on purpose to connections beyond ``MaxStartups`` (by default 10 at once
-    still logging in), as when many threads of one storage connect together. Nothing was sent
-    yet, so trying again is safe; a banner that times out is not retried.
-    """
-    for attempt in range(1, _HANDSHAKE_ATTEMPTS + 1):
-        try:
-            ssh.connect(host, **params)
-            return
-        except paramiko.SSHException as exc:
-            hung_up = isinstance(exc.__context__, (EOFError, ConnectionError))
-            if attempt == _HANDSHAKE_ATTEMPTS or not hung_up or "banner" not in str(exc):
-                raise
-        ssh.close()
-        time.sleep(random.uniform(0.05, 0.25) * attempt)  # noqa: S311 - jitter
-
-
-def _fingerprint(key: paramiko.PKey) -> str:
-    return str(key.fingerprint)
-
-
-class SFTPConnection:
-    """One SSH connection and its SFTP session."""
-
-    def __init__(self, ssh: paramiko.SSHClient, sftp: paramiko.SFTPClient) -> None:
-        self.ssh = ssh
-        self.sftp = sftp
-
-    @property
-    def alive(self) -> bool:
-        """Return whether the SSH transport and the SFTP channel still run (a local check: no
-        request is sent)."""
-        transport = self.ssh.get_transport()
-        channel = self.sftp.get_channel()
-        return (
-            transport is not None
-            and transport.is_active()
-            and not (channel is not None and channel.closed)
-        )
-
-    def broken_by(self, exc: BaseException) -> bool:
-        """Return whether *exc* left this connection unusable.
-
-        The transport may not have noticed a reset yet, and a connection that timed out is
-        still open but out of step with the server (its answer may come later): both are broken.
-        """
-        return isinstance(exc, CONNECTION_ERRORS) or not self.alive
-
-    def close_if_broken(self, exc: BaseException) -> None:
-        """Close this connection if *exc* broke it: the next operation opens a new one."""
-        if self.broken_by(exc):
-            with contextlib.suppress(Exception):  # it is broken already
-                self.close()
-
-    def close(self) -> None:
-        """Close the SFTP session and the SSH connection."""
-        try:
-            self.sftp.close()
-        finally:
-            self.ssh.close()
-
-
-class _HostKeyPolicy(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
-    """Refuse a host key missing from the known-hosts file, unless explicitly told to accept."""
-
-    def __init__(self, storage: SFTPStorage, known_hosts: str, port: int) -> None:
-        self.storage = storage
-        self.known_hosts = known_hosts
-        self.port = port
-
-    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: Any) -> None:
-        described = f"{key.get_name()} key {_fingerprint(key)}"
-        if not self.storage.options.accept_unknown_host_keys:
-            host = self.storage.options.host
-            port = "" if self.port == 22 else f"-p {self.port} "
-            raise HostKeyError(
-                f"SFTP: the host key of {hostname} ({described}) is not in the known-hosts file "
-                f"{self.known_hosts}; refusing to connect. To trust this server, check that "
-                f"fingerprint with its administrator, then add the key to that file, e.g. "
-                f"`ssh-keyscan {port}{host} >> {self.known_hosts}`, or point "
-                f"SFTP_KNOWN_HOST_FILE at a file that has it."
-            )
-        warnings.warn(
-            f"SFTP: accepted the unknown host key of {hostname} ({described}) because "
-            f"accept_unknown_host_keys is on. Anyone between you and the server can pose as it; "
-            f"add the key to {self.known_hosts} instead.",
-            InsecureHostKeyWarning,
-            stacklevel=2,
-        )
-        self.storage._accepted_host_keys.add(hostname, key.get_name(), key)
 
 
 class SFTPStorage(BaseStorage[SFTPOptions]):
@@ -173,17 +67,14 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
         | Feature.DIRECTORIES
         | Feature.ATOMIC_WRITE
     )
-    errors = SFTP_ERRORS
+    errors = ERRORS
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._init_session_state()
-
-    def _init_session_state(self) -> None:
+    def _start(self) -> None:
         # Host keys accepted through accept_unknown_host_keys, and a password typed in
         # interactively: kept for reconnections, never pickled.
         self._accepted_host_keys = paramiko.HostKeys()
         self._typed_password: str | None = None
+        super()._start()
         _OPEN_STORAGES.add(self)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -192,18 +83,15 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
         state.pop("_typed_password", None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        self._init_session_state()
-
     def _secrets(self) -> Sequence[str]:
         # All of ``params`` stays out of reprs and migrations, but only its passwords are
         # redacted from messages: a user name or a key path there would garble every path.
         params = self.options.params
-        found = [str(params[key]) for key in _PASSWORD_PARAMS if params.get(key)]
-        if self._typed_password:
-            found.append(self._typed_password)
-        return found
+        return [str(params[key]) for key in _PASSWORD_PARAMS if params.get(key)]
+
+    def _live_secrets(self) -> Sequence[str]:
+        # A password typed in (``interactive``) appears only once the storage connects.
+        return [self._typed_password] if self._typed_password else []
 
     # -- connections ------------------------------------------------------------------------
     def security_warnings(self) -> list[tuple[str, str]]:
@@ -224,10 +112,7 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
             raise ImproperlyConfigured(
                 "SFTPStorage needs a host: set SFTP_STORAGE_HOST or the 'host' option"
             )
-        params = {"timeout": DEFAULT_TIMEOUT, **self.options.params}
-        if params["timeout"] is not None:
-            for name, default in _DERIVED_TIMEOUTS.items():
-                params.setdefault(name, min(default, params["timeout"]))
+        params = connection_params(self.options.params)
         if self._typed_password is not None:
             params["password"] = self._typed_password
         try:
@@ -239,47 +124,11 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
             self._typed_password = getpass.getpass(f"Password for {params['username']}@{host}: ")
             params["password"] = self._typed_password
             ssh = self._connect(host, params)
-        try:
-            sftp = ssh.open_sftp()
-            sftp.get_channel().settimeout(params.get("timeout"))
-        except BaseException:
-            ssh.close()
-            raise
-        return SFTPConnection(ssh, sftp)
+        return SFTPConnection.open(ssh, params.get("timeout"))
 
     def _connect(self, host: str, params: dict[str, Any]) -> paramiko.SSHClient:
-        known_hosts = self.options.known_host_file or os.path.expanduser("~/.ssh/known_hosts")
-        ssh = paramiko.SSHClient()
-        if os.path.exists(known_hosts):
-            ssh.load_system_host_keys(known_hosts)
-        for hostname, keys in self._accepted_host_keys.items():
-            for key_type, key in keys.items():
-                ssh.get_host_keys().add(hostname, key_type, key)
-        ssh.set_missing_host_key_policy(
-            _HostKeyPolicy(self, known_hosts, int(params.get("port", 22)))
-        )
-        try:
-            _handshake(ssh, host, params)
-        except paramiko.ssh_exception.NoValidConnectionsError as exc:
-            # An OSError without an errno ("[Errno None] Unable to connect..."): say why.
-            ssh.close()
-            reasons = sorted({str(error.strerror or error) for error in exc.errors.values()})
-            raise StorageConnectionError(
-                f"SFTP: cannot connect to {host} port {params.get('port', 22)}: "
-                f"{'; '.join(reasons)}"
-            ) from exc
-        except paramiko.BadHostKeyException as exc:
-            ssh.close()
-            raise HostKeyError(
-                f"SFTP: the host key of {host} ({exc.key.get_name()} key "
-                f"{_fingerprint(exc.key)}) differs from the one in {known_hosts} "
-                f"({_fingerprint(exc.expected_key)}); refusing to connect: someone may be posing "
-                f"as the server. If its key really changed, replace the old line of that file."
-            ) from None
-        except BaseException:
-            ssh.close()
-            raise
-        return ssh
+        accepted = self._accepted_host_keys if self.options.accept_unknown_host_keys else None
+        return open_ssh(host, params, self.options.known_host_file, accepted)
 
     def _close_client(self, client: SFTPConnection) -> None:
         client.close()
@@ -303,19 +152,20 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
 
     def _retrying_on(self, operation: Callable[[SFTPConnection], T]) -> T:
         """Like :meth:`_retrying`, for an operation that needs the connection itself."""
-        connection = self._connection()
-        try:
-            return operation(connection)
-        except Exception as exc:
-            if not connection.broken_by(exc):
+        broken = False
+
+        def attempt() -> T:
+            nonlocal broken
+            connection = self._connection()
+            try:
+                return operation(connection)
+            except Exception as exc:
+                broken = connection.broken_by(exc)
+                if broken:
+                    self._drop(connection)
                 raise
-        self._drop(connection)
-        connection = self._connection()
-        try:
-            return operation(connection)
-        except Exception as exc:
-            connection.close_if_broken(exc)
-            raise
+
+        return RECONNECT.call(attempt, lambda exc: broken)
 
     # -- paths and attributes ---------------------------------------------------------------
     def _path(self, key: str) -> str:
@@ -324,10 +174,6 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
         if not root:
             return key or "."
         return posixpath.join(root, key) if key else root
-
-    def _stat(self, key: str) -> paramiko.SFTPAttributes:
-        path = self._path(key)
-        return self._retrying(lambda sftp: sftp.stat(path))
 
     def _set_attributes(self, sftp: paramiko.SFTPClient, path: str, mode: int | None) -> None:
         options = self.options
@@ -361,6 +207,24 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
             self._set_attributes(sftp, directory, self.options.dir_mode)
 
     # -- hooks ------------------------------------------------------------------------------
+    def _stat(self, key: str) -> Entry | None:
+        try:
+            paths.check_components(key)  # OpenSSH answers "bad message" for a name too long
+        except StorageNameError:
+            return None
+        path = self._path(key)
+        try:
+            found = self._retrying(lambda sftp: sftp.stat(path))
+        except FileNotFoundError:
+            return None
+        return Entry(
+            key,
+            int(found.st_size or 0),
+            modified=datetime.fromtimestamp(found.st_mtime or 0, tz=timezone.utc),
+            accessed=datetime.fromtimestamp(found.st_atime or 0, tz=timezone.utc),
+            is_dir=stat.S_ISDIR(found.st_mode or 0),
+        )
+
     def _open_stream(self, key: str, offset: int) -> SFTPReadStream:
         path = self._path(key)
 
@@ -385,7 +249,7 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
                 connection.sftp,
                 path,
                 self._finish_file,
-                self._discard_temporary,
+                self._remove,
                 connection.close_if_broken,
             )
 
@@ -394,9 +258,9 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
     def _finish_file(self, sftp: paramiko.SFTPClient, path: str) -> None:
         self._set_attributes(sftp, path, self.options.file_mode)
 
-    def _discard_temporary(self, path: str) -> None:
-        """Remove the temporary file of a failed save, reconnecting if the failure broke the
-        connection (a cut upload would otherwise leave a partial file behind)."""
+    def _remove(self, path: str) -> None:
+        """Remove *path* if it exists, reconnecting if the connection broke (a cut upload's
+        temporary file would otherwise stay behind)."""
 
         def remove(sftp: paramiko.SFTPClient) -> None:
             with contextlib.suppress(FileNotFoundError):
@@ -405,24 +269,7 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
         self._retrying(remove)
 
     def _delete(self, key: str) -> None:
-        path = self._path(key)
-
-        def remove(sftp: paramiko.SFTPClient) -> None:
-            with contextlib.suppress(FileNotFoundError):
-                sftp.remove(path)
-
-        self._retrying(remove)
-
-    def _exists(self, key: str) -> bool:
-        try:
-            paths.check_components(key)  # OpenSSH answers "bad message" for a name too long
-            self._stat(key)
-        except (FileNotFoundError, StorageNameError):
-            return False
-        return True
-
-    def _size(self, key: str) -> int:
-        return int(self._stat(key).st_size or 0)
+        self._remove(self._path(key))
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         path = self._path(prefix)
@@ -432,14 +279,8 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
             (dirs if stat.S_ISDIR(entry.st_mode or 0) else files).append(entry.filename)
         return dirs, files
 
-    def _url(self, key: str, **kwargs: Any) -> str:
+    def _object_url(self, key: str, **kwargs: Any) -> str:
         base = self.options.base_url if self.options.base_url is not None else settings.MEDIA_URL
         if not base:
             raise ValueError("SFTPStorage.url() needs SFTP_BASE_URL (or MEDIA_URL) to be set")
         return f"{base.rstrip('/')}/{quote(key)}"
-
-    def _modified_time(self, key: str) -> datetime:
-        return datetime.fromtimestamp(self._stat(key).st_mtime or 0, tz=timezone.utc)
-
-    def _accessed_time(self, key: str) -> datetime:
-        return datetime.fromtimestamp(self._stat(key).st_atime or 0, tz=timezone.utc)

@@ -61,19 +61,19 @@ class Command(collectstatic.Command):
         storage = self.storage
         if not isinstance(storage, BaseStorage) or self.symlink:
             return dict(super().collect())
-        with storage.synchronizing(), ThreadPoolExecutor(self.workers) as pool:
+        with storage.synchronizing() as view, ThreadPoolExecutor(self.workers) as pool:
             self._pool = pool
-            post_process = getattr(storage, "post_process", None)
+            self.storage = view
+            post_process = getattr(view, "post_process", None)
             if post_process is not None:
                 # Every upload must be done before post-processing reads the files back.
-                storage.post_process = self._after_uploads(post_process)  # type: ignore[attr-defined]
+                view.post_process = self._after_uploads(post_process)  # type: ignore[attr-defined]
             try:
                 result = dict(super().collect())
+                self._wait_for_uploads()
             finally:
-                if post_process is not None:
-                    del storage.post_process  # type: ignore[attr-defined]
-            self._wait_for_uploads()
-            self._pool = None
+                self.storage = storage
+                self._pool = None
         self._end_progress()
         # The uploads finished after Django's collect() built its summary: build it again.
         result["modified"] = self.copied_files + self.symlinked_files
@@ -103,7 +103,7 @@ class Command(collectstatic.Command):
         with source_storage.open(path) as source:
             size = source.size
             storage.save(prefixed_path, source)
-        index = storage._sync
+        index = getattr(storage, "sync_index", None)
         uploaded = index is not None and prefixed_path in index.uploaded
         with self._lock:
             self._done += 1

@@ -1,0 +1,157 @@
+"""How Azure blobs are streamed: a read stream over one response, a staged-block writer."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import uuid
+from typing import Any
+
+from azure.core.exceptions import HttpResponseError
+from azure.storage.blob import BlobBlock, BlobClient, ContentSettings
+
+from storages.files import ChunkStream
+
+__all__ = ["BlobReadStream", "BlockWriter"]
+
+
+class BlobReadStream(ChunkStream):
+    """A blob streamed from an offset over one HTTP response (a ranged GET when offset > 0).
+
+    The SDK's ``download_blob()`` downloader holds whole chunks (and several transient copies
+    of them) in memory; the generated operation underneath it streams the response body, so
+    this reads from that instead: one request per opened stream, memory bounded by the
+    transport's block size.
+    """
+
+    def __init__(self, blob: BlobClient, offset: int) -> None:
+        super().__init__()
+        self._response: Any = None
+        try:
+            chunks, headers = blob._client.blob.download(
+                range=f"bytes={offset}-" if offset else None,
+                # The stored bytes, as saved: a "x.csv.gz" is stored with Content-Encoding gzip
+                # (for browsers), which the SDK would otherwise undo (or fail to, on non-gzip).
+                decompress=False,
+                cls=lambda _response, deserialized, headers: (deserialized, headers),
+            )
+        except HttpResponseError as exc:
+            # Reading at (or past) the end of a non-empty blob is an empty read, not an error.
+            if offset and exc.status_code == 416:
+                return
+            raise
+        self._chunks = chunks
+        self._response = getattr(chunks, "response", None)
+        content_range = headers.get("Content-Range")
+        if content_range and "/" in content_range:
+            total = content_range.rsplit("/", 1)[1]
+            self.size = int(total) if total.isdigit() else None
+        elif headers.get("Content-Length") is not None:
+            self.size = offset + int(headers["Content-Length"])
+
+    def close(self) -> None:
+        super().close()
+        response, self._response = self._response, None
+        internal = getattr(response, "internal_response", None)
+        if internal is not None:
+            internal.close()
+
+
+class BlockWriter:
+    """Upload a blob in staged blocks, at most ``max_conn`` at a time; commit makes it visible.
+
+    A file that fits in one block is sent in one request on commit. Until the block list is
+    committed the blob keeps its previous content (uncommitted blocks are discarded by Azure),
+    so an aborted or failed write leaves no trace. The blob's ``Content-MD5`` is the MD5 of
+    what was written (Azure stores none for a block list): listings carry it as the digest.
+    """
+
+    def __init__(
+        self,
+        blob: BlobClient,
+        content_settings: dict[str, Any],
+        block_size: int,
+        max_conn: int,
+        timeout: float | None,
+    ) -> None:
+        self._blob = blob
+        self._content_settings = content_settings
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._block_size = block_size
+        self._max_conn = max(1, max_conn)
+        # The SDK's per-request server timeout, in whole seconds.
+        self._timeout = int(timeout) if timeout else None
+        self._buffer = bytearray()
+        self._block_ids: list[str] = []
+        self._prefix = uuid.uuid4().hex
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pending: set[concurrent.futures.Future[None]] = set()
+
+    def write(self, data: bytes, /) -> None:
+        self._md5.update(data)
+        self._buffer += data
+        while len(self._buffer) >= self._block_size:
+            with memoryview(self._buffer) as view:
+                block = bytes(view[: self._block_size])
+            del self._buffer[: self._block_size]
+            self._stage(block)
+
+    def _stage(self, block: bytes) -> None:
+        # Block ids must be unique per blob and of equal length (the SDK base64-encodes them); a
+        # random prefix keeps two concurrent writers of the same name from mixing their blocks.
+        block_id = f"{self._prefix}-{len(self._block_ids):06d}"
+        self._block_ids.append(block_id)
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(
+                self._max_conn, thread_name_prefix="azure-upload"
+            )
+        self._wait(self._max_conn - 1)
+        self._pending.add(self._pool.submit(self._stage_block, block_id, block))
+
+    def _stage_block(self, block_id: str, block: bytes) -> None:
+        self._blob.stage_block(block_id, block, timeout=self._timeout)
+
+    def _wait(self, at_most: int) -> None:
+        """Wait until at most *at_most* blocks are in flight, raising the first failure."""
+        while len(self._pending) > at_most:
+            done, self._pending = concurrent.futures.wait(
+                self._pending, return_when=concurrent.futures.FIRST_COMPLETED
+            )
+            for future in done:
+                future.result()
+
+    def commit(self) -> None:
+        settings = {"content_md5": bytearray(self._md5.digest()), **self._content_settings}
+        content_settings = ContentSettings(**settings)
+        try:
+            if not self._block_ids:
+                self._blob.upload_blob(
+                    bytes(self._buffer),
+                    overwrite=True,
+                    content_settings=content_settings,
+                    timeout=self._timeout,
+                )
+                return
+            if self._buffer:
+                self._stage(bytes(self._buffer))
+                self._buffer.clear()
+            self._wait(0)
+            self._blob.commit_block_list(
+                [BlobBlock(block_id) for block_id in self._block_ids],
+                content_settings=content_settings,
+                timeout=self._timeout,
+            )
+        finally:
+            self._shutdown()
+
+    def abort(self) -> None:
+        for future in self._pending:
+            future.cancel()
+        self._pending = set()
+        self._buffer.clear()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,318 @@
+"""The FTP storage: files on an FTP or FTPS server, through ftplib.
+
+Each thread keeps its own small pool of logged-in connections (an FTP control connection
+carries one transfer at a time, so an open file holds one). A pooled connection is reused as
+is when it was used in the last ``idle_check`` seconds, checked with a ``NOOP`` otherwise, and
+replaced when it broke; idempotent operations are retried once on a new connection. Reads and
+writes stream through the data connection; saves go to a temporary name renamed over the target.
+Listings use MLSD where the server offers it and parse ``LIST`` (Unix or Windows format) where
+not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ftplib
+import posixpath
+import weakref
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from storages import paths
+from storages.backends.ftp.connection import (
+    FTPConnection,
+    FTPPool,
+    Location,
+    parse_list_line,
+    parse_location,
+    parse_mdtm,
+    parse_mlsd,
+    parse_mlst,
+)
+from storages.backends.ftp.errors import ERRORS, reply_code
+from storages.backends.ftp.options import FTPOptions
+from storages.backends.ftp.streams import FTPReadStream, FTPWriter
+from storages.base import BaseStorage
+from storages.entries import Entry
+from storages.features import Feature
+from storages.files import Writer
+from storages.paths import temporary_name
+from storages.retry import RetryPolicy
+
+__all__ = ["FTPStorage"]
+
+T = TypeVar("T")
+
+#: An operation whose control connection broke is tried once more on a new connection.
+RECONNECT = RetryPolicy(attempts=2, first_wait=0.0)
+#: A delete answered 550 while the file is still there is tried again: another writer may have
+#: saved it since. Still there on the last attempt: the delete is refused.
+DELETE_RETRY = RetryPolicy(attempts=3, first_wait=0.0)
+
+
+def _broke(exc: BaseException) -> bool:
+    """Return whether *exc* means the control connection is gone."""
+    if isinstance(exc, ftplib.Error):
+        return reply_code(exc) == "421"
+    return isinstance(exc, (EOFError, OSError))
+
+
+def _missing(exc: BaseException) -> bool:
+    """Return whether *exc* is a 550 reply (no such file, or no access to it)."""
+    return isinstance(exc, ftplib.error_perm) and reply_code(exc) == "550"
+
+
+class FTPStorage(BaseStorage[FTPOptions]):
+    """Files in a directory of an FTP (or FTPS) server."""
+
+    options_class = FTPOptions
+    features = (
+        Feature.URL
+        | Feature.MODIFIED_TIME
+        | Feature.LISTDIR
+        | Feature.DIRECTORIES
+        | Feature.ATOMIC_WRITE
+    )
+    errors = ERRORS
+
+    def _start(self) -> None:
+        location = self.options.location
+        self._location: Location | None = parse_location(location) if location else None
+        super()._start()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("_location", None)  # it holds the password: parsed again from the options
+        return state
+
+    def security_warnings(self) -> list[tuple[str, str]]:
+        """Warn about plain FTP (password and files in clear text) to a host off this machine."""
+        location = self._location
+        if location is None or location.tls:
+            return []
+        if location.host in ("localhost", "127.0.0.1", "::1"):
+            return []
+        return [
+            (
+                "storages.W104",
+                f"FTP to {location.host} without TLS sends the password and every file in clear "
+                "text; use an ftps:// location",
+            )
+        ]
+
+    @property
+    def location_prefix(self) -> str:
+        """Return ``''``: the location is the server's URL; its path is the root directory."""
+        return ""
+
+    def _secrets(self) -> Sequence[str]:
+        found = list(super()._secrets())
+        if self._location is not None and self._location.password:
+            found.append(self._location.password)
+        return found
+
+    # -- connections ------------------------------------------------------------------------
+    def _create_client(self) -> FTPPool:
+        location = self._location
+        if location is None:
+            raise ImproperlyConfigured(
+                "FTPStorage needs a location: set FTP_STORAGE_LOCATION or the 'location' option "
+                "(ftp://user:password@host:port/path)"
+            )
+        options = self.options
+
+        def connect() -> FTPConnection:
+            return FTPConnection(
+                location,
+                encoding=options.encoding,
+                timeout=options.timeout,
+                passive=options.passive,
+                ca_file=options.tls_ca_file,
+            )
+
+        pool = FTPPool(connect, options.idle_check)
+        # A storage dropped without close() (a pickled copy, a thread's pool) closes its sockets.
+        weakref.finalize(self, pool.close, quick=True)
+        return pool
+
+    def _close_client(self, client: FTPPool) -> None:
+        client.close()
+
+    def _held(self, operation: Callable[[FTPPool, FTPConnection], T]) -> T:
+        """Run *operation* on a connection it keeps (a transfer); retry once if it broke."""
+
+        def attempt() -> T:
+            pool: FTPPool = self.client
+            connection = pool.acquire()
+            try:
+                return operation(pool, connection)
+            except BaseException as exc:
+                pool.release(connection, broken=_broke(exc))
+                raise
+
+        return RECONNECT.call(attempt, _broke)
+
+    def _run(self, operation: Callable[[FTPConnection], T]) -> T:
+        """Run an idempotent command sequence, once more on a new connection if it broke."""
+
+        def run_and_release(pool: FTPPool, connection: FTPConnection) -> T:
+            result = operation(connection)
+            pool.release(connection)
+            return result
+
+        return self._held(run_and_release)
+
+    # -- paths ------------------------------------------------------------------------------
+    def _path(self, key: str) -> str:
+        key = key.rstrip("/")
+        root = self._location.root if self._location is not None else ""
+        if not root:
+            return key
+        return posixpath.join(root, key) if key else root
+
+    @staticmethod
+    def _is_dir(connection: FTPConnection, path: str) -> bool:
+        try:
+            connection.ftp.cwd(path)
+        except ftplib.error_perm:
+            return False
+        connection.ftp.cwd(connection.home)
+        return True
+
+    @staticmethod
+    def _makedirs(connection: FTPConnection, directory: str) -> None:
+        parts = [part for part in directory.split("/") if part]
+        prefix = "/" if directory.startswith("/") else ""
+        for index in range(len(parts)):
+            with contextlib.suppress(ftplib.error_perm):  # it exists (or the STOR will say)
+                connection.ftp.mkd(prefix + "/".join(parts[: index + 1]))
+
+    # -- hooks ------------------------------------------------------------------------------
+    def _open_stream(self, key: str, offset: int) -> FTPReadStream:
+        path = self._path(key)
+
+        def open_(pool: FTPPool, connection: FTPConnection) -> FTPReadStream:
+            sock, size = connection.ftp.ntransfercmd(f"RETR {path}", rest=offset or None)
+            return FTPReadStream(pool, connection, sock, size if not offset else None)
+
+        return self._held(open_)
+
+    def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
+        paths.check_components(key, encoding=self.options.encoding)
+        path = self._path(key)
+
+        def open_(pool: FTPPool, connection: FTPConnection) -> FTPWriter:
+            temp = temporary_name(path)
+            try:
+                sock = connection.ftp.transfercmd(f"STOR {temp}")
+            except ftplib.error_perm:
+                self._makedirs(connection, posixpath.dirname(path))
+                sock = connection.ftp.transfercmd(f"STOR {temp}")
+            return FTPWriter(pool, connection, sock, temp, path, self._replace)
+
+        return self._held(open_)
+
+    @staticmethod
+    def _replace(connection: FTPConnection, temp: str, path: str) -> None:
+        try:
+            connection.ftp.rename(temp, path)
+        except ftplib.error_perm:
+            # Some servers refuse to rename over an existing file: then replacing is not atomic.
+            connection.ftp.delete(path)
+            connection.ftp.rename(temp, path)
+
+    def _delete(self, key: str) -> None:
+        path = self._path(key)
+
+        def delete(connection: FTPConnection) -> None:
+            # A 550 means missing or refused: the file still there says refused.
+            try:
+                connection.ftp.delete(path)
+            except ftplib.error_perm as exc:
+                if _missing(exc) and self._stat_on(connection, key, path, times=False) is None:
+                    return  # missing: nothing to delete
+                raise
+
+        self._run(lambda connection: DELETE_RETRY.call(lambda: delete(connection), _missing))
+
+    def _stat_on(
+        self, connection: FTPConnection, key: str, path: str, *, times: bool = True
+    ) -> Entry | None:
+        """Return the entry of *path* from one MLST, or from SIZE (and MDTM if *times*)."""
+        ftp = connection.ftp
+        facts: dict[str, str] = {}
+        try:
+            if connection.has_mlst:
+                facts = parse_mlst(ftp.sendcmd(f"MLST {path}" if path else "MLST"))
+                if facts.get("type", "file").lower() in ("dir", "cdir", "pdir"):
+                    return Entry(key, 0, modified=_modify(facts), is_dir=True)
+            size = facts.get("size") or ftp.size(path)
+        except ftplib.error_perm:
+            if not connection.has_mlst and self._is_dir(connection, path):
+                return Entry(key, 0, is_dir=True)
+            return None
+        if size is None:
+            raise OSError(f"The server gave no size for {path!r}")
+        modified = _modify(facts)
+        if modified is None and times:
+            modified = parse_mdtm(ftp.sendcmd(f"MDTM {path}"))
+        return Entry(key, int(size), modified=modified)
+
+    def _stat(self, key: str) -> Entry | None:
+        path = self._path(key)
+        return self._run(lambda connection: self._stat_on(connection, key, path))
+
+    def _exists(self, key: str) -> bool:
+        # Without MLST, existence costs one SIZE (and a CWD for a directory), not an MDTM too.
+        path = self._path(key)
+        found = self._run(lambda connection: self._stat_on(connection, key, path, times=False))
+        return found is not None
+
+    def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
+        path = self._path(prefix)
+
+        def listdir(connection: FTPConnection) -> tuple[list[str], list[str]]:
+            ftp = connection.ftp
+            try:
+                if connection.has_mlst:
+                    try:
+                        entries = parse_mlsd(ftp.mlsd(path, facts=["type"]))
+                    except ftplib.error_perm:  # 550, or 501 on pyftpdlib
+                        if path and not self._is_dir(connection, path):
+                            raise FileNotFoundError(f"No such directory: {path!r}") from None
+                        raise
+                else:
+                    lines: list[str] = []
+                    # Plain LIST hides dot files on vsftpd (and others): ask for all, ls-style.
+                    try:
+                        ftp.retrlines(f"LIST -a {path}" if path else "LIST -a", lines.append)
+                    except ftplib.error_perm:  # a server without ls options
+                        lines.clear()
+                        ftp.retrlines(f"LIST {path}" if path else "LIST", lines.append)
+                    entries = [e for e in map(parse_list_line, lines) if e is not None]
+                    # vsftpd lists a missing directory as empty.
+                    if not entries and path and not self._is_dir(connection, path):
+                        raise FileNotFoundError(f"No such directory: {path!r}")
+            finally:
+                if ftp.sock is not None:
+                    ftp.voidcmd("TYPE I")  # listings switch to ASCII; SIZE needs binary
+            dirs = [entry.name for entry in entries if entry.is_dir]
+            return dirs, [entry.name for entry in entries if not entry.is_dir]
+
+        return self._run(listdir)
+
+    def _object_url(self, key: str, **kwargs: Any) -> str:
+        base = self.options.base_url if self.options.base_url is not None else settings.MEDIA_URL
+        if not base:
+            raise ValueError("FTPStorage.url() needs FTP_STORAGE_BASE_URL (or MEDIA_URL) to be set")
+        return f"{base.rstrip('/')}/{quote(key)}"
+
+
+def _modify(facts: dict[str, str]) -> datetime | None:
+    value = facts.get("modify")
+    return parse_mdtm(value) if value else None

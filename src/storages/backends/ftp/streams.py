@@ -1,0 +1,210 @@
+"""Streams of the FTP storage over one data connection each: reads from an offset (``REST`` +
+``RETR``) and writes that append until the file is committed (``STOR`` to a temporary name,
+then ``RNFR``/``RNTO``)."""
+
+from __future__ import annotations
+
+import contextlib
+import ftplib
+import socket
+import ssl
+from collections.abc import Callable
+
+from storages.backends.ftp.connection import FTPConnection, FTPPool
+from storages.backends.ftp.errors import reply_code
+from storages.errors import StorageConnectionError, StorageError
+
+__all__ = ["FTPReadStream", "FTPWriter"]
+
+#: Seconds to wait for the server's reply after the client ends a transfer early.
+ABORT_TIMEOUT = 3.0
+
+
+def _close_data(sock: socket.socket, *, complete: bool) -> None:
+    if complete and isinstance(sock, ssl.SSLSocket):
+        with contextlib.suppress(OSError, ValueError):
+            sock.unwrap()  # a clean TLS close, as ftplib's own transfers end
+    sock.close()
+
+
+def _end_early(connection: FTPConnection) -> bool:
+    """Read the reply to a transfer the client cut short; return whether the connection is
+    still in step with the server."""
+    ftp = connection.ftp
+    if ftp.sock is None:
+        return False
+    timeout = ftp.sock.gettimeout()
+    ftp.sock.settimeout(ABORT_TIMEOUT)
+    try:
+        ftp.voidresp()
+    except ftplib.error_temp:
+        pass  # 426/451: the transfer was aborted, as asked
+    except (OSError, EOFError, ftplib.Error):
+        return False
+    finally:
+        if ftp.sock is not None:
+            ftp.sock.settimeout(timeout)
+    return True
+
+
+class _Transfer:
+    """One data connection and the control connection it holds until the transfer ends."""
+
+    def __init__(self, pool: FTPPool, connection: FTPConnection, sock: socket.socket) -> None:
+        self._pool = pool
+        self._connection: FTPConnection | None = connection
+        self._sock = sock
+
+    def _take(self) -> FTPConnection | None:
+        """Return the control connection, once: the transfer is ending."""
+        connection, self._connection = self._connection, None
+        return connection
+
+    def _complete(self, connection: FTPConnection) -> None:
+        """End the transfer as complete: close the data connection, read the server's reply."""
+        _close_data(self._sock, complete=True)
+        connection.ftp.voidresp()
+
+    def _cut(self, connection: FTPConnection) -> bool:
+        """End the transfer early; return whether the control connection is still in step."""
+        _close_data(self._sock, complete=False)
+        return _end_early(connection)
+
+
+class FTPReadStream(_Transfer):
+    """The data connection of a ``RETR``, holding its control connection until closed."""
+
+    def __init__(
+        self, pool: FTPPool, connection: FTPConnection, sock: socket.socket, size: int | None
+    ) -> None:
+        super().__init__(pool, connection, sock)
+        self.size = size
+
+    def read(self, n: int = -1, /) -> bytes:
+        if self._connection is None:
+            return b""
+        if n < 0:
+            parts = []
+            while chunk := self.read(1024 * 1024):
+                parts.append(chunk)
+            return b"".join(parts)
+        try:
+            data = self._sock.recv(n)
+        except BaseException:
+            self.close()
+            raise
+        if not data:
+            self._finish()
+        return data
+
+    def _finish(self) -> None:
+        connection = self._take()
+        if connection is not None:
+            try:
+                self._complete(connection)
+            except BaseException:
+                self._pool.release(connection, broken=True)
+                raise
+            self._pool.release(connection)
+
+    def close(self) -> None:
+        connection = self._take()
+        if connection is not None:
+            self._pool.release(connection, broken=not self._cut(connection))
+
+
+class FTPWriter(_Transfer):
+    """A ``STOR`` to a temporary name: every write appends; commit renames over the target."""
+
+    def __init__(
+        self,
+        pool: FTPPool,
+        connection: FTPConnection,
+        sock: socket.socket,
+        temp: str,
+        path: str,
+        replace: Callable[[FTPConnection, str, str], None],
+    ) -> None:
+        super().__init__(pool, connection, sock)
+        self._temp = temp
+        self._path = path
+        self._replace = replace
+        self._failed = False
+        self._written = 0
+
+    def write(self, data: bytes, /) -> None:
+        try:
+            self._sock.sendall(data)
+        except BaseException:
+            self._failed = True
+            self.abort()  # the transfer is lost: free its sockets now
+            raise
+        self._written += len(data)
+
+    def commit(self) -> None:
+        if self._failed:
+            raise StorageConnectionError(f"The upload of {self._path!r} was interrupted")
+        connection = self._take()
+        if connection is None:
+            return
+        broken = True
+        try:
+            self._complete(connection)
+            self._check_size(connection)
+            self._replace(connection, self._temp, self._path)
+            broken = False
+        except BaseException as exc:
+            # After a timeout or a reset the control connection is out of step (or gone): its
+            # next reply could be the late answer to this one. Only a reply leaves it usable.
+            answered = isinstance(exc, (ftplib.Error, StorageError))
+            broken = not self._discard(connection if answered else None)
+            raise
+        finally:
+            self._pool.release(connection, broken=broken)
+
+    def _check_size(self, connection: FTPConnection) -> None:
+        # In stream mode the end of the data connection is the end of the file: a connection
+        # cut (or reset) mid-upload looks complete to the server, which answers 226. Only the
+        # stored size tells, before a truncated file replaces the target.
+        try:
+            stored = connection.ftp.size(self._temp)
+        except ftplib.error_perm as exc:
+            if reply_code(exc) in ("500", "502", "504"):
+                return  # the server has no SIZE: nothing to check against
+            raise
+        if stored != self._written:
+            raise StorageConnectionError(
+                f"The upload of {self._path!r} was interrupted: the server stored {stored} of "
+                f"{self._written} bytes"
+            )
+
+    def abort(self) -> None:
+        connection = self._take()
+        if connection is None:
+            return
+        in_step = self._cut(connection)
+        usable = self._discard(connection if in_step else None)
+        self._pool.release(connection, broken=not usable)
+
+    def _discard(self, connection: FTPConnection | None) -> bool:
+        """Delete the temporary file over *connection*, or over a new one if it is broken
+        (None, or failing now): the partial upload must not stay behind. Return whether
+        *connection* is still usable."""
+        if connection is not None:
+            try:
+                connection.ftp.delete(self._temp)
+                return True
+            except ftplib.error_perm:
+                return True  # refused (or already gone): the connection is fine
+            except (OSError, EOFError, ftplib.Error):
+                pass
+        with contextlib.suppress(OSError, EOFError, ftplib.Error):
+            fresh = self._pool.acquire(new=True)
+            fresh_broken = True
+            try:
+                with contextlib.suppress(ftplib.error_perm):
+                    fresh.ftp.delete(self._temp)
+                fresh_broken = False
+            finally:
+                self._pool.release(fresh, broken=fresh_broken)
+        return False

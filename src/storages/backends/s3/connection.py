@@ -1,0 +1,157 @@
+"""The boto3 objects of an S3 storage: sessions, clients and resources built from its options."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from storages.backends.s3.options import S3Options
+from storages.errors import MissingDependencyError
+
+# The storage imports this module before any other that needs boto3: it fails with a hint.
+try:
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+except ImportError as exc:  # pragma: no cover - exercised without boto3 only
+    raise MissingDependencyError("boto3", "s3") from exc
+
+__all__ = ["S3Connection", "addressing_of", "endpoint_url"]
+
+_CALLING_FORMATS = {"subdomain": "virtual", "vhost": "virtual", "path": "path", "ordinary": "path"}
+
+
+def endpoint_url(options: S3Options) -> str | None:
+    """Return the endpoint URL of *options*, translating the boto-era host and port."""
+    if options.endpoint_url:
+        return options.endpoint_url
+    if options.host:
+        scheme = "https" if options.use_ssl else "http"
+        port = f":{options.port}" if options.port else ""
+        return f"{scheme}://{options.host}{port}"
+    return None
+
+
+def addressing_of(calling_format: str) -> str:
+    """Return the boto3 addressing style of a boto calling format (name or class path)."""
+    lowered = calling_format.rsplit(".", 1)[-1].lower()
+    for word, style in _CALLING_FORMATS.items():
+        if word in lowered:
+            return style
+    raise ImproperlyConfigured(f"AWS_S3_CALLING_FORMAT: unknown calling format {calling_format!r}")
+
+
+class S3Connection:
+    """Build the clients of one storage's options, and keep those that are built once.
+
+    A boto3 client is thread-safe: the storage keeps one (see ``S3Storage._create_client``).
+    Unsigned URLs come from an unsigned client built once; the 1.x ``connection`` (a boto3
+    resource, which is not thread-safe) is built once per thread.
+    """
+
+    def __init__(self, options: S3Options, endpoint: str | None) -> None:
+        self.options = options
+        self.endpoint = endpoint
+        self._lock = threading.Lock()
+        self._unsigned: Any = None
+        self._unsigned_url_base: str | None = None
+        self._resources = threading.local()
+        self._bucket_checked = False
+
+    def config(self, *, unsigned: bool = False) -> Config:
+        """Return the botocore configuration: bounded waits, standard retries, the options'."""
+        opts = self.options
+        s3: dict[str, Any] = {}
+        style = opts.addressing_style or (
+            opts.calling_format and addressing_of(opts.calling_format)
+        )
+        if style:
+            s3["addressing_style"] = style
+        proxies = opts.proxies
+        if proxies is None and opts.proxy_host:
+            proxy = f"{opts.proxy_host}:{opts.proxy_port}" if opts.proxy_port else opts.proxy_host
+            proxies = {"http": proxy, "https": proxy}
+        config = Config(
+            signature_version=UNSIGNED if unsigned else opts.signature_version,
+            s3=s3 or None,
+            proxies=proxies,
+            connect_timeout=10,
+            read_timeout=60,
+            retries={"max_attempts": 3, "mode": "standard"},
+        )
+        if opts.client_config is not None:
+            config = config.merge(opts.client_config)
+        return config
+
+    def session(self) -> Any:
+        """Return a new boto3 session with the options' credentials (or profile)."""
+        opts = self.options
+        if opts.session_profile:
+            return boto3.session.Session(profile_name=opts.session_profile)
+        return boto3.session.Session(
+            aws_access_key_id=opts.access_key,
+            aws_secret_access_key=opts.secret_key,
+            aws_session_token=opts.security_token,
+        )
+
+    def _arguments(self, unsigned: bool = False) -> dict[str, Any]:
+        opts = self.options
+        return {
+            "config": self.config(unsigned=unsigned),
+            "endpoint_url": self.endpoint,
+            "region_name": opts.region_name or opts.origin,
+            "use_ssl": opts.use_ssl,
+            "verify": opts.verify,
+        }
+
+    def client(self) -> Any:
+        """Return a new S3 client, first creating the bucket if ``auto_create_bucket`` asks."""
+        client = self.session().client("s3", **self._arguments())
+        if self.options.auto_create_bucket and not self._bucket_checked:
+            self.ensure_bucket(client)
+        return client
+
+    def ensure_bucket(self, client: Any) -> None:
+        """Create the bucket unless it exists (with ``bucket_acl``, in the options' region)."""
+        opts = self.options
+        try:
+            client.head_bucket(Bucket=opts.bucket_name)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
+                raise
+            args: dict[str, Any] = {"Bucket": opts.bucket_name}
+            region = opts.region_name or opts.origin
+            if region and region != "us-east-1":
+                args["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            if opts.bucket_acl:
+                args["ACL"] = opts.bucket_acl
+            client.create_bucket(**args)
+        self._bucket_checked = True
+
+    def unsigned_client(self) -> Any:
+        """Return the client that builds unsigned URLs (built once, never sends a request)."""
+        with self._lock:
+            if self._unsigned is None:
+                self._unsigned = self.session().client("s3", **self._arguments(unsigned=True))
+            return self._unsigned
+
+    def unsigned_url_base(self, bucket: str) -> str:
+        """Return what every unsigned URL of *bucket* starts with, asking botocore once."""
+        if self._unsigned_url_base is None:
+            marker = "storages-url-marker"
+            url = self.unsigned_client().generate_presigned_url(
+                "get_object", Params={"Bucket": bucket, "Key": marker}
+            )
+            self._unsigned_url_base = str(url).split(marker, 1)[0]
+        return self._unsigned_url_base
+
+    def resource(self) -> Any:
+        """Return this thread's boto3 S3 resource."""
+        resource = getattr(self._resources, "resource", None)
+        if resource is None:
+            resource = self.session().resource("s3", **self._arguments())
+            self._resources.resource = resource
+        return resource

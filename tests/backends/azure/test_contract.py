@@ -1,0 +1,42 @@
+"""The contract suite on Azurite, through the documented dotted path and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.files.storage import Storage
+
+from storages.backends.azure_storage import AzureStorage
+from storages.testing import StorageContract
+from tests.backends import object_stores as shared
+from tests.backends.azure.conftest import CONTAINER
+
+
+class TestAzureStorage(StorageContract):
+    """Configured through STORAGES OPTIONS (constructor keywords), 1.x default: no overwrite."""
+
+    @pytest.fixture
+    def storage(self, azure_conn: str, unique_location: str) -> Storage:
+        return AzureStorage(
+            connection_string=azure_conn, azure_container=CONTAINER, location=unique_location
+        )
+
+
+class TestAzureStorageFromSettings(StorageContract):
+    """Configured through the documented global settings, overwriting, through STORAGES."""
+
+    @pytest.fixture
+    def storage(self, azure_conn: str, unique_location: str) -> Iterator[Storage]:
+        with shared.configured_storage(
+            "storages.backends.azure_storage.AzureStorage",
+            AZURE_CONNECTION_STRING=azure_conn,
+            AZURE_CONTAINER=CONTAINER,
+            AZURE_LOCATION=unique_location,
+            AZURE_OVERWRITE_FILES=True,
+            AZURE_URL_EXPIRATION_SECS=300,
+            AZURE_UPLOAD_MAX_CONN=3,
+        ) as storage:
+            assert isinstance(storage, AzureStorage)
+            assert storage.options.file_overwrite is True
+            yield storage
