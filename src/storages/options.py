@@ -46,6 +46,7 @@ __all__ = [
     "resolve",
     "secret_keywords",
     "sources_of",
+    "unknown_option",
 ]
 
 T = TypeVar("T", bound="BaseOptions")
@@ -272,6 +273,30 @@ def _hints(options_cls: type[BaseOptions]) -> dict[str, Any]:
     return typing.get_type_hints(options_cls)
 
 
+def unknown_option(key: str, options_cls: type[BaseOptions], storage_name: str) -> str:
+    """Return the message for the unknown option *key*, naming the option most likely meant.
+
+    An option that *key* begins (``bucket`` for ``bucket_name``) beats a merely similar one,
+    and among those a required option wins: it is the one a user has to set.
+    """
+    fields = {f.name: f for f in dataclasses.fields(options_cls) if f.init}
+    aliases = {alias: f.name for f in fields.values() for alias in spec_of(f).aliases}
+    candidates = sorted(set(fields) | set(aliases))
+
+    def rank(candidate: str) -> tuple[bool, bool, float]:
+        required = spec_of(fields[aliases.get(candidate, candidate)]).required
+        ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
+        return candidate.startswith(key), required, ratio
+
+    likely = [c for c in candidates if c.startswith(key)]
+    likely += difflib.get_close_matches(key, candidates, n=3, cutoff=0.6)
+    if likely:
+        hint = f"; did you mean {max(likely, key=rank)!r}?"
+    else:
+        hint = f"; valid options: {', '.join(candidates)}"
+    return f"Unknown option {key!r} for {storage_name}{hint}"
+
+
 def resolve(
     options_cls: type[T],
     storage_cls: type,
@@ -292,14 +317,7 @@ def resolve(
     for key, value in given.items():
         name = aliases.get(key, key)
         if name not in fields:
-            candidates = sorted(set(fields) | set(aliases))
-            close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-            hint = (
-                f"; did you mean {close[0]!r}?"
-                if close
-                else f"; valid options: {', '.join(candidates)}"
-            )
-            raise ImproperlyConfigured(f"Unknown option {key!r} for {storage_name}{hint}")
+            raise ImproperlyConfigured(unknown_option(key, options_cls, storage_name))
         values[name] = (value, f"option {key!r} of {storage_name}")
 
     hints = _hints(options_cls)

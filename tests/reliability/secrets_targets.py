@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.db.migrations.writer import MigrationWriter
 
 from tests.harness.servers import free_port
+from tests.keys import rsa_private_key_pem
 
 __all__ = [
     "LOGGERS",
@@ -222,15 +223,7 @@ class Case:
 
 def rsa_key_pem() -> tuple[str, str]:
     """Return a fresh RSA private key in PEM and a line of it that only this key has."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    ).decode()
+    pem = rsa_private_key_pem(1024)
     return pem, pem.splitlines()[3]
 
 

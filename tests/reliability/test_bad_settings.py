@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -160,26 +161,35 @@ def construct_and_use(storage: type[Storage], **options: Any) -> None:
             close()
 
 
-def assert_names(caught: pytest.ExceptionInfo[ImproperlyConfigured], *names: str) -> None:
+def assert_refused(construct: Callable[[], object], *names: str) -> None:
+    """Fail unless *construct* raises ``ImproperlyConfigured`` naming each of *names*."""
+    with pytest.raises(ImproperlyConfigured) as caught:
+        construct()
     message = str(caught.value)
     for name in names:
         assert name in message, f"{name!r} is not named in: {message}"
 
 
+def refused_as_option(option: Option, value: Any) -> None:
+    """Give *value* to the storage's constructor for *option*: it must be refused."""
+    assert_refused(partial(option.storage, **{option.name: value}), f"option {option.name!r}")
+
+
+def refused_as_setting(option: Option, setting: str, value: Any, settings: Settings) -> None:
+    """Set *setting* (one of *option*'s) to *value*: the storage must refuse it."""
+    setattr(settings, setting, value)
+    assert_refused(option.storage, setting, f"option {option.name!r}")
+
+
 # -- wrong types ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("option", TYPED, ids=str)
 def test_wrong_type_as_option(option: Option, clean_config: Settings) -> None:
-    with pytest.raises(ImproperlyConfigured) as caught:
-        option.storage(**{option.name: wrong_value(option.kind)})
-    assert_names(caught, f"option {option.name!r}")
+    refused_as_option(option, wrong_value(option.kind))
 
 
 @pytest.mark.parametrize(("option", "setting"), _cases(TYPED, _settings_of))
 def test_wrong_type_as_setting(option: Option, setting: str, clean_config: Settings) -> None:
-    setattr(clean_config, setting, wrong_value(option.kind))
-    with pytest.raises(ImproperlyConfigured) as caught:
-        option.storage()
-    assert_names(caught, setting, f"option {option.name!r}")
+    refused_as_setting(option, setting, wrong_value(option.kind), clean_config)
 
 
 def test_options_without_a_checkable_type_are_only_sdk_objects() -> None:
@@ -195,19 +205,14 @@ def test_options_without_a_checkable_type_are_only_sdk_objects() -> None:
 # -- negative numbers ----------------------------------------------------------------------------
 @pytest.mark.parametrize("option", NUMBERS, ids=str)
 def test_negative_number_as_option(option: Option, clean_config: Settings) -> None:
-    with pytest.raises(ImproperlyConfigured) as caught:
-        option.storage(**{option.name: -1})
-    assert_names(caught, f"option {option.name!r}")
+    refused_as_option(option, -1)
 
 
 @pytest.mark.parametrize(
     ("option", "setting"), _cases(NUMBERS, lambda option: _settings_of(option)[:1])
 )
 def test_negative_number_as_setting(option: Option, setting: str, clean_config: Settings) -> None:
-    setattr(clean_config, setting, -5)
-    with pytest.raises(ImproperlyConfigured) as caught:
-        option.storage()
-    assert_names(caught, setting, f"option {option.name!r}")
+    refused_as_setting(option, setting, -5, clean_config)
 
 
 # -- required options ----------------------------------------------------------------------------
@@ -225,9 +230,9 @@ def test_required_options_are_declared() -> None:
 
 @pytest.mark.parametrize("option", REQUIRED, ids=str)
 def test_missing_required_option(option: Option, clean_config: Settings) -> None:
-    with pytest.raises(ImproperlyConfigured) as caught:
-        construct_and_use(option.storage)
-    assert_names(caught, repr(option.name), *option.spec.settings)
+    assert_refused(
+        partial(construct_and_use, option.storage), repr(option.name), *option.spec.settings
+    )
 
 
 #: Options required unless another one stands in, checked by the backend itself.
@@ -257,29 +262,40 @@ CONDITIONALLY_REQUIRED = [
 def test_missing_conditionally_required_option(
     storage: type[Storage], given: dict[str, Any], names: tuple[str, ...], clean_config: Any
 ) -> None:
-    with pytest.raises(ImproperlyConfigured) as caught:
-        construct_and_use(storage, **given)
-    assert_names(caught, *names)
+    assert_refused(partial(construct_and_use, storage, **given), *names)
 
 
 # -- right type, malformed value -----------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Malformed:
+    """A value of the right type that *storage* can't use for the option *name* (whose setting
+    is *setting*), with the *others* options it needs besides and the *extra* words the message
+    must hold."""
+
+    storage: type[Storage]
+    name: str
+    setting: str
+    value: Any
+    others: dict[str, Any] = dataclasses.field(default_factory=dict)
+    extra: tuple[str, ...] = ()
+
+
 LIBCLOUD_ENTRY = {"type": "libcloud.storage.types.Provider.NOPE", "user": "u", "key": "k"}
 BUCKET = {"bucket_name": "bucket"}
 
-#: ``(storage, option, setting, value, other options, names the message must hold besides)``.
-MALFORMED: list[tuple[type[Storage], str, str, Any, dict[str, Any], tuple[str, ...]]] = [
-    (FTPStorage, "location", "FTP_STORAGE_LOCATION", "ftp:///no-host/path", {}, ()),
-    (FTPStorage, "location", "FTP_STORAGE_LOCATION", "http://host/path", {}, ()),
-    (FTPStorage, "location", "FTP_STORAGE_LOCATION", "just words", {}, ()),
-    (S3Storage, "endpoint_url", "AWS_S3_ENDPOINT_URL", "localhost:9000", BUCKET, ()),
-    (S3Storage, "endpoint_url", "AWS_S3_ENDPOINT_URL", "http://", BUCKET, ()),
-    (CouchDBStorage, "server", "COUCHDB_DEFAULT_SERVER", "couchdb.local:5984", {}, ()),
-    (MogileFSStorage, "trackers", "MOGILEFS_TRACKERS", ["no-port"], {"domain": "d"}, ()),
-    (DropboxStorage, "write_mode", "DROPBOX_WRITE_MODE", "update", {}, ()),
-    (GoogleCloudStorage, "blob_chunk_size", "GS_BLOB_CHUNK_SIZE", 1000, BUCKET, ()),
-    (GoogleCloudStorage, "file_charset", "GS_FILE_CHARSET", "latin-1", BUCKET, ()),
-    (DatabaseStorage, "db_files", "DB_FILES", {"db_table": "t"}, {}, ()),
-    (
+MALFORMED = [
+    Malformed(FTPStorage, "location", "FTP_STORAGE_LOCATION", "ftp:///no-host/path"),
+    Malformed(FTPStorage, "location", "FTP_STORAGE_LOCATION", "http://host/path"),
+    Malformed(FTPStorage, "location", "FTP_STORAGE_LOCATION", "just words"),
+    Malformed(S3Storage, "endpoint_url", "AWS_S3_ENDPOINT_URL", "localhost:9000", BUCKET),
+    Malformed(S3Storage, "endpoint_url", "AWS_S3_ENDPOINT_URL", "http://", BUCKET),
+    Malformed(CouchDBStorage, "server", "COUCHDB_DEFAULT_SERVER", "couchdb.local:5984"),
+    Malformed(MogileFSStorage, "trackers", "MOGILEFS_TRACKERS", ["no-port"], {"domain": "d"}),
+    Malformed(DropboxStorage, "write_mode", "DROPBOX_WRITE_MODE", "update"),
+    Malformed(GoogleCloudStorage, "blob_chunk_size", "GS_BLOB_CHUNK_SIZE", 1000, BUCKET),
+    Malformed(GoogleCloudStorage, "file_charset", "GS_FILE_CHARSET", "latin-1", BUCKET),
+    Malformed(DatabaseStorage, "db_files", "DB_FILES", {"db_table": "t"}),
+    Malformed(
         LibCloudStorage,
         "providers",
         "LIBCLOUD_PROVIDERS",
@@ -292,44 +308,22 @@ MALFORMED: list[tuple[type[Storage], str, str, Any, dict[str, Any], tuple[str, .
 
 def _malformed(source: str) -> list[Any]:
     return [
-        pytest.param(*case, id=f"{case[0].__name__}.{case[1]}-{source}-{case[3]}")
+        pytest.param(case, id=f"{case.storage.__name__}.{case.name}-{source}-{case.value}")
         for case in MALFORMED
     ]
 
 
-@pytest.mark.parametrize(
-    ("storage", "name", "setting", "value", "others", "extra"), _malformed("option")
-)
-def test_malformed_value_as_option(
-    storage: type[Storage],
-    name: str,
-    setting: str,
-    value: Any,
-    others: dict[str, Any],
-    extra: tuple[str, ...],
-    clean_config: Settings,
-) -> None:
-    with pytest.raises(ImproperlyConfigured) as caught:
-        construct_and_use(storage, **others, **{name: value})
-    assert_names(caught, repr(name), *extra)
+@pytest.mark.parametrize("case", _malformed("option"))
+def test_malformed_value_as_option(case: Malformed, clean_config: Settings) -> None:
+    construct = partial(construct_and_use, case.storage, **case.others, **{case.name: case.value})
+    assert_refused(construct, repr(case.name), *case.extra)
 
 
-@pytest.mark.parametrize(
-    ("storage", "name", "setting", "value", "others", "extra"), _malformed("setting")
-)
-def test_malformed_value_as_setting(
-    storage: type[Storage],
-    name: str,
-    setting: str,
-    value: Any,
-    others: dict[str, Any],
-    extra: tuple[str, ...],
-    clean_config: Settings,
-) -> None:
-    setattr(clean_config, setting, value)
-    with pytest.raises(ImproperlyConfigured) as caught:
-        construct_and_use(storage, **others)
-    assert_names(caught, setting, repr(name), *extra)
+@pytest.mark.parametrize("case", _malformed("setting"))
+def test_malformed_value_as_setting(case: Malformed, clean_config: Settings) -> None:
+    setattr(clean_config, case.setting, case.value)
+    construct = partial(construct_and_use, case.storage, **case.others)
+    assert_refused(construct, case.setting, repr(case.name), *case.extra)
 
 
 @pytest.mark.parametrize("value", [12345, [12345], {"a": 1}])

@@ -46,7 +46,7 @@ from tests.backends.database.databases import add_alias, migrate, remove_alias
 from tests.backends.dropbox.standin import sdk_pointed_at, unique_root
 from tests.backends.ftp.servers import ftp_location
 from tests.backends.gcs.conftest import BUCKET as GCS_BUCKET
-from tests.backends.gcs.conftest import PROJECT, ensure_bucket
+from tests.backends.gcs.conftest import PROJECT, ensure_bucket, point_client_at
 from tests.backends.mogilefs.servers import DOMAIN as MOGILEFS_DOMAIN
 from tests.backends.mogilefs.servers import prepare as mogilefs_prepare
 from tests.backends.mogilefs.servers import trackers
@@ -59,7 +59,7 @@ from tests.harness.servers import RunningServer, ServerSpec, ServerStartError, r
 from tests.harness.specs import postgres
 from tests.harness.specs.azurite import connection_string
 from tests.harness.specs.dropbox import TOKEN as DROPBOX_TOKEN
-from tests.reliability.session_targets import read_all
+from tests.reliability.faults import read_all
 from tests.serverconnections import drop_server_connections
 
 #: An operation during the outage must fail within this many seconds (no endless retries).
@@ -161,8 +161,7 @@ def _azure(server: RunningServer, request: pytest.FixtureRequest) -> Iterator[St
 @contextlib.contextmanager
 def _gcs(server: RunningServer, request: pytest.FixtureRequest) -> Iterator[Storage]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("STORAGE_EMULATOR_HOST", server.url)
-        patch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+        point_client_at(server, patch)
         with GoogleCloudStorage(
             bucket_name=GCS_BUCKET,
             project_id=PROJECT,

@@ -27,11 +27,11 @@ from storages.backends.azure_storage import AzureStorage
 from storages.backends.gcloud import GoogleCloudStorage
 from storages.errors import StorageConnectionError
 from tests.backends.azure.conftest import CONTAINER, azurite
-from tests.backends.gcs.conftest import BUCKET, PROJECT, gcs_server
+from tests.backends.gcs.conftest import BUCKET, PROJECT, gcs_server, point_client_at
 from tests.harness.faultproxy import FaultProxy
 from tests.harness.servers import RunningServer
 from tests.harness.specs.azurite import ACCOUNT_KEY, connection_string
-from tests.reliability.http_targets import through
+from tests.reliability.fault_cases import through
 
 __all__ = ["azurite", "gcs_server"]  # fixtures this module uses
 
@@ -50,8 +50,7 @@ def azure_proxy(azurite: RunningServer) -> Iterator[FaultProxy]:
 def gcs_proxy(gcs_server: RunningServer) -> Iterator[FaultProxy]:
     """A proxy in front of the emulator, where the client library is pointed."""
     with FaultProxy(gcs_server.port) as proxy, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("STORAGE_EMULATOR_HOST", through(gcs_server, proxy).url)
-        patch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+        point_client_at(through(gcs_server, proxy), patch)
         yield proxy
 
 

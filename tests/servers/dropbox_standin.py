@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import base64
 import collections
+import contextlib
 import hashlib
 import itertools
 import json
@@ -40,6 +41,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -604,6 +606,21 @@ class Handler(BaseHTTPRequestHandler):
             raise fail({".tag": "incorrect_offset", "correct_offset": session.offset})
         return session
 
+    @contextlib.contextmanager
+    def appending(self, session: Session, arg: dict[str, Any]) -> Iterator[tuple[int, int]]:
+        """Append the request body to the session's blob and check its hash; yield the blob's
+        size before and the size appended. An ``ApiError`` (a wrong hash, or one the block
+        raises) cuts the blob back: a rejected append leaves the session as it was."""
+        before = session.blob.stat().st_size
+        size, digest = self.receive_to(session.blob, append=True)
+        try:
+            self.check_hash(arg, digest, tag("content_hash_mismatch"))
+            yield before, size
+        except ApiError:
+            with session.blob.open("r+b") as handle:
+                handle.truncate(before)
+            raise
+
     def session_append(self, arg: dict[str, Any]) -> None:
         try:
             session = self.session_for(arg["cursor"], None)
@@ -612,16 +629,9 @@ class Handler(BaseHTTPRequestHandler):
         except ApiError:
             self.read_body()
             raise
-        before = session.blob.stat().st_size
-        size, digest = self.receive_to(session.blob, append=True)
-        try:
-            self.check_hash(arg, digest, tag("content_hash_mismatch"))
-        except ApiError:
-            with session.blob.open("r+b") as handle:
-                handle.truncate(before)
-            raise
-        session.offset += size
-        session.closed = bool(arg.get("close"))
+        with self.appending(session, arg) as (_, size):
+            session.offset += size
+            session.closed = bool(arg.get("close"))
 
     def session_finish(self, arg: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -629,15 +639,8 @@ class Handler(BaseHTTPRequestHandler):
         except ApiError:
             self.read_body()
             raise
-        before = session.blob.stat().st_size
-        size, digest = self.receive_to(session.blob, append=True)
-        try:
-            self.check_hash(arg, digest, tag("content_hash_mismatch"))
+        with self.appending(session, arg) as (before, size):
             path = self.box.check_path(arg["commit"]["path"])
-        except ApiError:
-            with session.blob.open("r+b") as handle:
-                handle.truncate(before)
-            raise
         with self.box.lock:
             self.box.sessions.pop(arg["cursor"]["session_id"], None)
         try:

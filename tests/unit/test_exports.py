@@ -39,6 +39,8 @@ MODULES = [
     "storages.backends.couchdb",
     "storages.backends.mogile",
     "storages.sync",
+    "storages.views",
+    "storages.digests",
     "storages.management.commands.collectstatic",
 ]
 

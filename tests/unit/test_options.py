@@ -99,6 +99,25 @@ def test_unknown_option_suggests_the_closest_name() -> None:
     assert str(info.value) == "Unknown option 'bucket' for Demo; did you mean 'bucket_name'?"
 
 
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [("bucket", "bucket_name"), ("bucket_nme", "bucket_name"), ("locaton", "location")],
+)
+def test_a_real_options_prefix_and_a_required_option_win(given: str, meant: str) -> None:
+    # 'bucket' begins 'bucket_acl' and 'bucket_name'; the required one is what users mean.
+    from storages.backends.s3 import S3Storage
+
+    with pytest.raises(ImproperlyConfigured, match=f"did you mean '{meant}'\\?$"):
+        S3Storage(**{given: "x"})
+
+
+def test_a_misspelled_local_option_is_refused_like_any_other() -> None:
+    from storages.backends.filesystem import LocalStorage
+
+    with pytest.raises(ImproperlyConfigured, match="'locaton' for LocalStorage; did you mean"):
+        LocalStorage(locaton="/tmp")  # Django's FileSystemStorage would raise a bare TypeError
+
+
 def test_unknown_option_without_close_match_lists_valid_ones() -> None:
     with pytest.raises(ImproperlyConfigured, match=r"valid options: .*bucket_name"):
         build({"zzz": 1})

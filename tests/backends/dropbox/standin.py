@@ -19,7 +19,7 @@ from dropbox import dropbox_client
 from tests.harness.servers import RunningServer
 from tests.harness.specs.dropbox import ca_path
 
-__all__ = ["dropbox_server", "sdk_pointed_at", "unique_root"]
+__all__ = ["dropbox_server", "dropbox_standin", "sdk_pointed_at", "unique_root"]
 
 
 @contextlib.contextmanager
@@ -38,6 +38,12 @@ def sdk_pointed_at(server: RunningServer) -> Iterator[None]:
 def unique_root() -> str:
     """Return a fresh root path, so each test starts with an empty storage."""
     return f"/tests/{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def dropbox_standin(test_server: Callable[[str], RunningServer]) -> RunningServer:
+    """Start the stand-in (once), leaving the SDK where it points."""
+    return test_server("dropbox")
 
 
 @pytest.fixture

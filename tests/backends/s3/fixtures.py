@@ -37,16 +37,22 @@ def moto(test_server: Callable[[str], RunningServer]) -> RunningServer:
     return server
 
 
-@pytest.fixture
-def s3_options(moto: RunningServer) -> dict[str, Any]:
-    """Options of a storage on the test bucket, under a location of its own."""
+def storage_options(server: RunningServer) -> dict[str, Any]:
+    """Return the options of a storage on the test bucket of *server*, under a location of its
+    own."""
     return {
         "bucket_name": BUCKET,
-        "endpoint_url": moto.url,
+        "endpoint_url": server.url,
         "region_name": "us-east-1",
         "location": f"test-{uuid.uuid4().hex[:12]}",
         **CREDENTIALS,
     }
+
+
+@pytest.fixture
+def s3_options(moto: RunningServer) -> dict[str, Any]:
+    """Options of a storage on the test bucket, under a location of its own."""
+    return storage_options(moto)
 
 
 class RequestCounter:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness.specs import node_binary
 
 __all__ = ["ACCOUNT_KEY", "ACCOUNT_NAME", "SPECS", "connection_string"]
 
@@ -16,13 +15,6 @@ ACCOUNT_NAME = "devstoreaccount1"
 ACCOUNT_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
-
-_ROOT = Path(__file__).resolve().parents[3]
-
-
-def _binary() -> Path:
-    servers_dir = Path(os.environ.get("SERVERS_DIR") or _ROOT / ".test-servers")
-    return servers_dir / "node_modules" / ".bin" / "azurite-blob"
 
 
 def connection_string(server: RunningServer) -> str:
@@ -48,7 +40,7 @@ SPECS: dict[str, ServerSpec] = {
         # The SDK speaks a newer x-ms-version than Azurite 3.37 knows; the API version check is
         # the only thing --skipApiVersionCheck relaxes (signatures are still verified).
         command=lambda port, workdir: [
-            str(_binary()),
+            str(node_binary("azurite-blob")),
             "--blobHost",
             "127.0.0.1",
             "--blobPort",

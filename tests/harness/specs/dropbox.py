@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import json
 import ssl
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness.specs import standin_command
 
 __all__ = ["SPECS", "ca_path", "standin_call"]
-
-_SCRIPT = Path(__file__).resolve().parents[2] / "servers" / "dropbox_standin.py"
 
 #: Credentials the stand-in accepts (test values, not secrets).
 TOKEN = "test-token"
@@ -25,6 +23,12 @@ APP_SECRET = "test-app-secret"
 REFRESH_TOKEN = "test-refresh-token"
 #: Entries per list_folder page: small, so every listing of a few files pages.
 PAGE_SIZE = 3
+
+#: The stand-in's credentials and page size, as its command-line options.
+_OPTIONS = [
+    "--token", TOKEN, "--app-key", APP_KEY, "--app-secret", APP_SECRET,
+    "--refresh-token", REFRESH_TOKEN, "--page-size", str(PAGE_SIZE),
+]  # fmt: skip
 
 
 def ca_path(server: RunningServer) -> Path:
@@ -44,27 +48,6 @@ def standin_call(server: RunningServer, route: str, method: str = "GET") -> Any:
         return json.loads(response.read())
 
 
-def _command(port: int, workdir: Path) -> list[str]:
-    return [
-        sys.executable,
-        str(_SCRIPT),
-        "--port",
-        str(port),
-        "--workdir",
-        str(workdir),
-        "--token",
-        TOKEN,
-        "--app-key",
-        APP_KEY,
-        "--app-secret",
-        APP_SECRET,
-        "--refresh-token",
-        REFRESH_TOKEN,
-        "--page-size",
-        str(PAGE_SIZE),
-    ]
-
-
 def _ready(server: RunningServer) -> bool:
     return bool(ca_path(server).exists() and standin_call(server, "health")["ok"])
 
@@ -76,7 +59,7 @@ def _reset(server: RunningServer) -> None:
 SPECS: dict[str, ServerSpec] = {
     "dropbox": ServerSpec(
         name="dropbox",
-        command=_command,
+        command=standin_command("dropbox_standin.py", *_OPTIONS),
         ready=_ready,
         reset=_reset,
         install_hint="pip install trustme (the dev extra has it)",

@@ -8,18 +8,13 @@ certificate for 127.0.0.1)."""
 
 from __future__ import annotations
 
-import atexit
 import os
-import pwd
 import secrets
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from tests.harness.servers import RunningServer, ServerSpec, ServerStartError
+from tests.harness.servers import ServerSpec
+from tests.harness.specs import greets, prepared, user_directory
 from tests.harness.unix_users import password_for
 
 __all__ = ["SPECS", "USER"]
@@ -59,22 +54,11 @@ VSFTPD = "/usr/sbin/vsftpd"
 PAM_SERVICE = "storages-test-vsftpd"
 
 
-def _vsftpd(port: int, workdir: Path) -> list[str]:
-    try:
-        return _prepare_vsftpd(port, workdir)
-    except (OSError, KeyError, subprocess.CalledProcessError) as exc:
-        raise ServerStartError(f"vsftpd: cannot prepare the server: {exc}") from exc
-
-
 def _prepare_vsftpd(port: int, workdir: Path) -> list[str]:
     for needed in (VSFTPD, f"/etc/pam.d/{PAM_SERVICE}"):
         if not os.path.exists(needed):
             raise FileNotFoundError(f"{needed} is missing")
-    user = pwd.getpwnam(USER)
-    # The user's files live outside pytest's private temporary root.
-    data = Path(tempfile.mkdtemp(prefix="storages-vsftpd-"))
-    atexit.register(shutil.rmtree, data, True)
-    os.chown(data, user.pw_uid, user.pw_gid)
+    data = user_directory("storages-vsftpd-", USER)
     (workdir / "data_dir").write_text(str(data))
     password = password_for(USER)
     (workdir / "password").write_text(password)
@@ -110,9 +94,7 @@ vsftpd_log_file={workdir / "vsftpd-transfers.log"}
     return [VSFTPD, str(config)]
 
 
-def _ready(server: RunningServer) -> bool:
-    with socket.create_connection((server.host, server.port), timeout=1) as sock:
-        return sock.recv(4).startswith(b"220")
+_ready = greets(b"220")
 
 
 SPECS: dict[str, ServerSpec] = {
@@ -130,7 +112,7 @@ SPECS: dict[str, ServerSpec] = {
     ),
     "vsftpd": ServerSpec(
         name="vsftpd",
-        command=_vsftpd,
+        command=prepared("vsftpd", _prepare_vsftpd),
         ready=_ready,
         install_hint="run scripts/test-servers/vsftpd.sh as root (vsftpd and user ftpuser)",
     ),

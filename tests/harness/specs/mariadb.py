@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness.specs import database_entry
 
 __all__ = ["DATABASE", "SPECS", "django_settings"]
 
@@ -45,14 +46,13 @@ def _ready(server: RunningServer) -> bool:
 
 def django_settings(server: RunningServer) -> dict[str, object]:
     """Return a ``DATABASES`` entry for the running server (Django uses PyMySQL as MySQLdb)."""
-    return {
-        "ENGINE": "django.db.backends.mysql",
-        "HOST": server.host,
-        "PORT": str(server.port),
-        "USER": "root",
-        "NAME": DATABASE,
-        "OPTIONS": {"charset": "utf8mb4"},
-    }
+    return database_entry(
+        server,
+        "django.db.backends.mysql",
+        USER="root",
+        NAME=DATABASE,
+        OPTIONS={"charset": "utf8mb4"},
+    )
 
 
 SPECS: dict[str, ServerSpec] = {

@@ -4,14 +4,11 @@ port and an HTTP storage node on a port of its own, in one process."""
 from __future__ import annotations
 
 import socket
-import sys
-from pathlib import Path
 
 from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness.specs import standin_command
 
 __all__ = ["SPECS", "tracker_call"]
-
-_SCRIPT = Path(__file__).resolve().parents[2] / "servers" / "mogilefs_standin.py"
 
 
 def tracker_call(server: RunningServer, line: str) -> str:
@@ -34,15 +31,7 @@ def _ready(server: RunningServer) -> bool:
 def _spec(name: str, *extra: str) -> ServerSpec:
     return ServerSpec(
         name=name,
-        command=lambda port, workdir: [
-            sys.executable,
-            str(_SCRIPT),
-            "--port",
-            str(port),
-            "--workdir",
-            str(workdir),
-            *extra,
-        ],
+        command=standin_command("mogilefs_standin.py", *extra),
         ready=_ready,
         install_hint="nothing to install: the stand-in is part of the test suite",
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness.specs import database_entry
 
 __all__ = ["SPECS", "django_settings"]
 
@@ -56,10 +57,4 @@ SPECS: dict[str, ServerSpec] = {
 
 def django_settings(server: RunningServer) -> dict[str, object]:
     """Return a ``DATABASES`` entry for the running server."""
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "HOST": server.host,
-        "PORT": str(server.port),
-        "USER": "postgres",
-        "NAME": "postgres",
-    }
+    return database_entry(server, "django.db.backends.postgresql", USER="postgres", NAME="postgres")

@@ -7,20 +7,12 @@ pouchdb-server 4.2.0 (pouchdb-server#374). It writes its config and log to its w
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
-from pathlib import Path
 
 from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness.specs import node_binary
 
 __all__ = ["SPECS"]
-
-_ROOT = Path(__file__).resolve().parents[3]
-
-
-def _binary() -> Path:
-    servers_dir = Path(os.environ.get("SERVERS_DIR") or _ROOT / ".test-servers")
-    return servers_dir / "node_modules" / ".bin" / "pouchdb-server"
 
 
 def _ready(server: RunningServer) -> bool:
@@ -32,7 +24,7 @@ SPECS: dict[str, ServerSpec] = {
     "pouchdb": ServerSpec(
         name="pouchdb",
         command=lambda port, workdir: [
-            str(_binary()),
+            str(node_binary("pouchdb-server")),
             "--host",
             "127.0.0.1",
             "--port",

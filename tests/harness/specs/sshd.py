@@ -13,19 +13,16 @@ the running server holds what the tests need:
 
 from __future__ import annotations
 
-import atexit
 import os
 import pwd
-import shutil
-import socket
 import subprocess
-import tempfile
 from pathlib import Path
 
-from tests.harness.servers import RunningServer, ServerSpec, ServerStartError
+from tests.harness.servers import RunningServer, ServerSpec
+from tests.harness.specs import greets, prepared, user_directory
 from tests.harness.unix_users import password_for
 
-__all__ = ["SPECS", "USER"]
+__all__ = ["SPECS", "USER", "known_hosts_for"]
 
 SSHD = "/usr/sbin/sshd"
 USER = "sftptest"
@@ -42,11 +39,18 @@ def _known_line(address: str, public_key: Path) -> str:
     return f"{address} {kind} {key}\n"
 
 
-def _command(port: int, workdir: Path) -> list[str]:
-    try:
-        return _prepare(port, workdir)
-    except (OSError, KeyError, subprocess.CalledProcessError) as exc:
-        raise ServerStartError(f"sshd: cannot prepare the server: {exc}") from exc
+def _known_lines(port: int, workdir: Path) -> str:
+    """Return known-hosts lines giving ``127.0.0.1:port`` the server's real host keys."""
+    names = ("host_ed25519", "host_rsa")
+    return "".join(_known_line(f"[127.0.0.1]:{port}", workdir / f"{name}.pub") for name in names)
+
+
+def known_hosts_for(server: RunningServer, port: int) -> Path:
+    """Write and return a known-hosts file that gives another port of 127.0.0.1 (a proxy in
+    front of *server*) the server's real host keys, so host-key checking stays on."""
+    path = server.workdir / f"known_hosts_{port}"
+    path.write_text(_known_lines(port, server.workdir))
+    return path
 
 
 def _prepare(port: int, workdir: Path) -> list[str]:
@@ -58,27 +62,25 @@ def _prepare(port: int, workdir: Path) -> list[str]:
     for name, kind in [("client_ed25519", "ed25519"), ("client_rsa", "rsa"), ("other", "ed25519")]:
         _keygen(workdir / name, kind)
 
-    # The user must reach its files and authorized_keys; pytest's temporary root is private to
-    # root, so they live in a directory of their own, removed when the session ends.
-    shared = Path(tempfile.mkdtemp(prefix="storages-sshd-"))
-    atexit.register(shutil.rmtree, shared, True)
+    # The user must reach its files and authorized_keys.
+    shared = user_directory("storages-sshd-", USER)
     data = shared / "data"
     data.mkdir()
     authorized = shared / "authorized_keys"
     authorized.write_text(
         (workdir / "client_ed25519.pub").read_text() + (workdir / "client_rsa.pub").read_text()
     )
-    for path in (shared, data, authorized):
+    for path in (data, authorized):
         os.chown(path, user.pw_uid, user.pw_gid)
     (workdir / "data_dir").write_text(str(data))
 
     password = password_for(USER)
     (workdir / "password").write_text(password)
 
-    address = f"[127.0.0.1]:{port}"
-    known = [_known_line(address, workdir / f"{name}.pub") for name in ("host_ed25519", "host_rsa")]
-    (workdir / "known_hosts").write_text("".join(known))
-    (workdir / "wrong_known_hosts").write_text(_known_line(address, workdir / "other.pub"))
+    (workdir / "known_hosts").write_text(_known_lines(port, workdir))
+    (workdir / "wrong_known_hosts").write_text(
+        _known_line(f"[127.0.0.1]:{port}", workdir / "other.pub")
+    )
 
     config = workdir / "sshd_config"
     config.write_text(
@@ -104,16 +106,11 @@ ForceCommand internal-sftp -d {data}
     return [SSHD, "-D", "-e", "-f", str(config)]
 
 
-def _ready(server: RunningServer) -> bool:
-    with socket.create_connection((server.host, server.port), timeout=1) as sock:
-        return sock.recv(4).startswith(b"SSH-")
-
-
 SPECS: dict[str, ServerSpec] = {
     "sshd": ServerSpec(
         name="sshd",
-        command=_command,
-        ready=_ready,
+        command=prepared("sshd", _prepare),
+        ready=greets(b"SSH-"),
         install_hint="run scripts/test-servers/sshd.sh as root (openssh-server and user sftptest)",
     ),
 }

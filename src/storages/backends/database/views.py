@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -29,21 +29,11 @@ from storages import paths
 from storages.base import BaseStorage
 from storages.entries import Entry, localize_time
 from storages.features import Feature, features_of
+from storages.views import SERVE_BLOCK, storage_for
 
 __all__ = ["serve"]
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_BLOCK = 256 * 1024
-
-
-def _storage(storage: Storage | str | None) -> Storage:
-    if isinstance(storage, Storage):
-        return storage
-    if isinstance(storage, str):
-        return storages[storage]
-    from storages.backends.database.storage import DatabaseStorage
-
-    return DatabaseStorage()
 
 
 def _entry(store: Storage, name: str) -> Entry:
@@ -84,7 +74,7 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
 def _stream(handle: IO[bytes], length: int) -> Iterator[bytes]:
     try:
         while length > 0:
-            block = handle.read(min(_BLOCK, length))
+            block = handle.read(min(SERVE_BLOCK, length))
             if not block:
                 break
             length -= len(block)
@@ -99,7 +89,7 @@ def serve(
 ) -> HttpResponse | StreamingHttpResponse:
     """Serve the file *name* of *storage* (an instance, a ``STORAGES`` alias, or the default
     ``DatabaseStorage()``)."""
-    store = _storage(storage)
+    store = storage_for(storage, _default)
     try:
         clean = paths.clean_name(name)
     except SuspiciousFileOperation:
@@ -156,3 +146,9 @@ def serve(
     if stamp is not None:
         response["Last-Modified"] = http_date(stamp)
     return response
+
+
+def _default() -> Storage:
+    from storages.backends.database.storage import DatabaseStorage
+
+    return DatabaseStorage()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import File
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
@@ -13,9 +15,12 @@ from storages import paths
 from storages.backends.filesystem.options import LocalOptions
 from storages.backends.filesystem.streams import AtomicWriteFile, write_atomically
 from storages.features import FILESYSTEM_FEATURES, Feature
-from storages.options import resolve
+from storages.options import resolve, unknown_option
 
 __all__ = ["LocalStorage"]
+
+#: The keywords Django's FileSystemStorage takes (``allow_overwrite`` since Django 5.1).
+_DJANGO_KEYWORDS = frozenset(inspect.signature(FileSystemStorage.__init__).parameters) - {"self"}
 
 
 @deconstructible(path="storages.backends.filesystem.LocalStorage")
@@ -47,6 +52,9 @@ class LocalStorage(FileSystemStorage):
             "file_permissions_mode": file_permissions_mode,
             "directory_permissions_mode": directory_permissions_mode,
         }
+        for key in kwargs.keys() - _DJANGO_KEYWORDS:
+            # Refused here with a suggestion, not by Django with a bare TypeError.
+            raise ImproperlyConfigured(unknown_option(key, self.options_class, type(self).__name__))
         resolve(
             self.options_class,
             type(self),

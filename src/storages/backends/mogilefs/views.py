@@ -16,30 +16,19 @@ from collections.abc import Iterator
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
 from storages import paths
+from storages.views import SERVE_BLOCK, storage_for
 
 __all__ = ["serve_mogilefs_file"]
-
-_BLOCK = 256 * 1024
-
-
-def _storage(storage: Storage | str | None) -> Storage:
-    if isinstance(storage, Storage):
-        return storage
-    if isinstance(storage, str):
-        return storages[storage]
-    from storages.backends.mogilefs.storage import MogileFSStorage
-
-    return MogileFSStorage()
 
 
 def _stream(handle: File) -> Iterator[bytes]:
     try:
-        yield from handle.chunks(_BLOCK)
+        yield from handle.chunks(SERVE_BLOCK)
     finally:
         handle.close()
 
@@ -50,7 +39,7 @@ def serve_mogilefs_file(
 ) -> HttpResponse | StreamingHttpResponse:
     """Serve the file *key* of *storage* (an instance, a ``STORAGES`` alias, or the default
     ``MogileFSStorage()``), through Perlbal or by streaming it."""
-    store = _storage(storage)
+    store = storage_for(storage, _default)
     try:
         name = paths.clean_name(key or "")
     except SuspiciousFileOperation:
@@ -80,3 +69,9 @@ def serve_mogilefs_file(
     streamed["Content-Length"] = str(size)
     streamed["X-Content-Type-Options"] = "nosniff"
     return streamed
+
+
+def _default() -> Storage:
+    from storages.backends.mogilefs.storage import MogileFSStorage
+
+    return MogileFSStorage()
