@@ -1,7 +1,8 @@
 """Azure Blob Storage through Azurite: private media with SAS URLs, public static files.
 
-The 1.x documentation's setup: media in a private container (``url()`` gives expiring SAS URLs), static
-files in a container with public read access (plain URLs the browser fetches from Azurite).
+The 1.x documentation's setup: media in a private container (``url()`` gives expiring SAS
+URLs), static files in a container with public read access (plain URLs the browser fetches
+from Azurite).
 """
 
 from __future__ import annotations

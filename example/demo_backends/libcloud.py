@@ -13,7 +13,7 @@ BUCKET = "demo-media"
 
 
 def provider(server: RunningServer) -> dict[str, Any]:
-    """Return the LIBCLOUD_PROVIDERS entry of the demo bucket (as tests/backends/libcloud/ builds it)."""
+    """Return the LIBCLOUD_PROVIDERS entry of the demo bucket (as the Libcloud tests build it)."""
     return {
         "type": "libcloud.storage.types.Provider.S3",
         "user": "demo",
