@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,15 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
     return found
+
+
+def _exported(path: Path) -> list[str]:
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
+        ):
+            return list(ast.literal_eval(node.value))
+    return []
 
 
 def test_no_module_is_two_ideas() -> None:
@@ -57,8 +65,8 @@ def test_every_backend_package_has_the_same_shape(package: str) -> None:
     # Where a backend has a connection or its own streams, they have these names and no other.
     assert not modules & {"client", "tracker", "transfer", "files", "retry"}
     if (folder / "errors.py").exists():
-        errors = importlib.import_module(f"storages.backends.{package}.errors")
-        assert "ERRORS" in errors.__all__
+        # Read, not imported: importing would import the backend's SDK.
+        assert "ERRORS" in _exported(folder / "errors.py")
 
 
 def test_no_hook_shares_a_name_with_django_mixins() -> None:
