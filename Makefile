@@ -26,7 +26,8 @@ install: $(VENV)/.installed  ## Create .venv (Python 3.12, newest Django) with e
 servers: install  ## Install what the test servers need (idempotent)
 	scripts/install-test-servers
 
-demo: install  ## Serve the example site on http://127.0.0.1:8000/
+demo: install  ## Serve the example site on http://127.0.0.1:8000/ (DEMO_STORAGE=s3, azure, sftp...)
+	$(PY) example/launch.py --install-server
 	PYTHON=$(PY) sh example/run_demo.sh
 
 lint: install  ## ruff lint and format check
@@ -43,14 +44,14 @@ docs: install  ## Build the documentation site with warnings as errors
 	$(VENV)/bin/mkdocs build --strict -q
 
 unit: install servers  ## The whole pytest suite on .venv, with coverage
-	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered -q
+	$(VENV)/bin/pytest --cov --cov-report=term:skip-covered -q --durations=15
 	$(PY) example/smoke.py
 
 compat:  ## Unit tests + filesystem contract on Django 4.2 (Py 3.10) and 5.2 (Py 3.11)
 	@set -e; for spec in $(COMPAT); do \
 	  venv=$${spec%%:*}; rest=$${spec#*:}; pyver=$${rest%%:*}; django=$${rest#*:}; \
 	  if [ ! -f $$venv/.installed ] || [ pyproject.toml -nt $$venv/.installed ]; then \
-	    test -x $$venv/bin/python || "$$(scripts/find-python $$pyver)" -m venv $$venv; \
+	    test -x $$venv/bin/python || { py=$$(scripts/find-python $$pyver) || exit 1; "$$py" -m venv $$venv; }; \
 	    $$venv/bin/python -m pip install -q --disable-pip-version-check -U pip; \
 	    $$venv/bin/python -m pip install -q --disable-pip-version-check -e '.[testing,all]' "$$django"; \
 	    touch $$venv/.installed; \
@@ -76,7 +77,8 @@ bench: install servers .venv-bench/.installed  ## Every benchmark, side by side 
 bench-%: install servers .venv-bench/.installed  ## One benchmark, e.g. make bench-s3 (results in bench/results/)
 	$(PY) bench/$*.py
 
-test: lint typecheck audit docs unit compat  ## Install and run everything (lint, types, docs, tests, old Djangos)
+test: install  ## Install and run everything (lint, types, audit, docs, tests, old Djangos); a summary at the end
+	scripts/run-steps lint typecheck audit docs unit compat
 
 clean:  ## Remove virtualenvs, caches and build output
 	rm -rf $(VENV) .venv-dj42 .venv-dj52 .venv-bench .test-servers site .pytest_cache .mypy_cache .ruff_cache .coverage

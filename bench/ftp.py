@@ -20,7 +20,7 @@ from urllib.parse import quote
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
 from bench import common  # noqa: E402
 
-USER = "ftpuser"
+USER = "storages-ftp"  # tests.harness.specs.ftp.USER
 
 
 def setup(server: Any) -> tuple[list[str], dict[str, str]]:

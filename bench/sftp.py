@@ -17,7 +17,7 @@ from typing import Any
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repository, not bench/
 from bench import common  # noqa: E402
 
-USER = "sftptest"  # tests.harness.specs.sshd.USER
+USER = "storages-sftp"  # tests.harness.specs.sshd.USER
 
 
 def setup(server: Any) -> tuple[list[str], dict[str, str]]:

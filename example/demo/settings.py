@@ -62,6 +62,8 @@ TIME_ZONE = "UTC"
 
 
 DEFAULT_BACKEND = "storages.backends.filesystem.LocalStorage"
+#: Where the files are, in words (set by launch.py from the demo backend; shown on the page).
+DEMO_WHERE = os.environ.get("DEMO_WHERE", "").strip()
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static-collected"
 

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import Storage, default_storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -33,6 +34,8 @@ class StoredFile:
     name: str
     size: int | None
     modified: datetime | None
+    #: What the storage's ``url()`` gives for it (``None``: it cannot tell).
+    url: str | None = None
 
 
 def walk(storage: Storage, directory: str = "") -> Iterator[str]:
@@ -58,7 +61,11 @@ def describe(storage: Storage, name: str, with_time: bool) -> StoredFile | None:
         return None
     except NotImplementedError:
         pass  # the backend cannot tell; show what it told so far
-    return StoredFile(name=name, size=size, modified=modified)
+    try:
+        url: str | None = storage.url(name)
+    except Exception:  # a link the backend cannot make must not break the list
+        url = None
+    return StoredFile(name=name, size=size, modified=modified, url=url)
 
 
 def list_files(storage: Storage) -> tuple[list[StoredFile], bool, str | None]:
@@ -78,6 +85,16 @@ def list_files(storage: Storage) -> tuple[list[StoredFile], bool, str | None]:
         return [], False, "This storage cannot list its files."
     described = (describe(storage, name, with_time) for name in sorted(names))
     return [item for item in described if item is not None], truncated, None
+
+
+def where(storage: Storage) -> str:
+    """Describe where *storage* keeps the files, for the page."""
+    if settings.DEMO_WHERE:
+        return str(settings.DEMO_WHERE)  # the demo backend's own words (launch.py)
+    location = getattr(storage, "location", None)
+    if isinstance(storage, FileSystemStorage) and location:
+        return f"the directory {location} on this machine (no server)"
+    return "wherever STORAGE_BACKEND and STORAGE_OPTIONS point this storage"
 
 
 def require_file_name(name: str) -> None:
@@ -104,6 +121,8 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         form = UploadForm()
     files, truncated, error = list_files(storage)
+    from demo.urls import MEDIA_VIEW  # the URLconf imports this module
+
     backend = storages["default"]  # default_storage is a lazy wrapper around this instance
     features = features_of(backend)
     context = {
@@ -114,12 +133,20 @@ def index(request: HttpRequest) -> HttpResponse:
         "error": error,
         "backend": f"{type(backend).__module__}.{type(backend).__qualname__}",
         "location": getattr(backend, "location", None),
+        "where": where(backend),
+        "media_view": MEDIA_VIEW,
         "static_backend": type(storages["staticfiles"]).__qualname__,
         "features": features.names,
         "show_modified": Feature.MODIFIED_TIME in features,
     }
     status = 400 if form.errors else 200
     return render(request, "demo/index.html", context, status=status)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Answer the browsers' ``/favicon.ico`` with no content (the page's icon is inline)."""
+    return HttpResponse(status=204)
 
 
 @require_safe

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from azure.storage.blob import BlobServiceClient
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import start
-from tests.harness.specs.azurite import connection_string
+from tests.harness.specs.azurite import ACCOUNT_NAME, connection_string
+
+INSTALL = ("azurite.sh",)
 
 
 def setup(workdir: Path) -> DemoBackend:
@@ -45,5 +47,10 @@ def setup(workdir: Path) -> DemoBackend:
             "expiration_secs": 3600,  # a private container: SAS URLs valid for an hour
         },
         stop=server.stop,
+        where=(
+            f"Azurite's Blob service at {server.url}/{ACCOUNT_NAME}: media in the private "
+            f"container demo-media (under media/, SAS links), static files in the public "
+            f"container demo-static (a local Azure emulator, {LOCAL})"
+        ),
         static=static,
     )

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import requests
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend
 from tests.backends.couchdb.servers import DATABASE
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import start
+
+INSTALL = ("pouchdb.sh",)
 
 
 def setup(workdir: Path) -> DemoBackend:
@@ -25,4 +27,8 @@ def setup(workdir: Path) -> DemoBackend:
         backend="storages.backends.couchdb.CouchDBStorage",
         options={"server": server.url, "database": DATABASE, "location": "media"},
         stop=server.stop,
+        where=(
+            f"pouchdb-server (CouchDB's HTTP API) at {server.url}, database {DATABASE}, one "
+            f"document per file under media/ (a local stand-in for CouchDB, {LOCAL})"
+        ),
     )

@@ -20,4 +20,9 @@ def setup(workdir: Path) -> DemoBackend:
         options={"base_url": "/dbfiles/", "location": "media"},
         stop=lambda: None,  # nothing runs: the database is a file in the demo's workdir
         env={"DEMO_SQLITE": str(workdir / "demo.sqlite3")},
+        where=(
+            f"rows of the table storages_file in the SQLite database {workdir / 'demo.sqlite3'}, "
+            "under media/ (no server: a file deleted when the demo stops), served by the "
+            "backend's own view at /dbfiles/"
+        ),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import start
 from tests.harness.specs.dropbox import TOKEN, ca_path
@@ -24,6 +24,10 @@ def setup(workdir: Path) -> DemoBackend:
         backend="storages.backends.dropbox.DropboxStorage",
         options={"oauth2_access_token": TOKEN, "root_path": "/demo/media", "write_mode": "add"},
         stop=server.stop,
+        where=(
+            f"the project's stand-in Dropbox API at https://{host}, folder /demo/media "
+            f"(not Dropbox: a local imitation of its API, {LOCAL})"
+        ),
         env={
             "DROPBOX_API_HOST": host,
             "DROPBOX_API_CONTENT_HOST": host,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import start
 from tests.harness.specs.ftp import USER
@@ -24,5 +24,11 @@ def setup(workdir: Path) -> DemoBackend:
         "base_url": "/files/",
     }
     return DemoBackend(
-        backend="storages.backends.ftp.FTPStorage", options=options, stop=server.stop
+        backend="storages.backends.ftp.FTPStorage",
+        options=options,
+        stop=server.stop,
+        where=(
+            f"pyftpdlib's FTP server with TLS at ftps://{USER}@{server.host}:{server.port}, "
+            f"directory /media (a local FTPS server, {LOCAL})"
+        ),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend
 from tests.backends.gcs.conftest import ensure_bucket
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import start
@@ -38,5 +38,10 @@ def setup(workdir: Path) -> DemoBackend:
         options={"bucket_name": "demo-media", "project_id": PROJECT, "location": "media"},
         stop=server.stop,
         static=static,
+        where=(
+            f"gcp-storage-emulator at {server.url}: media in the bucket demo-media (under "
+            f"media/), static files in the public bucket demo-static (a local Google Cloud "
+            f"Storage emulator, {LOCAL})"
+        ),
         env={"STORAGE_EMULATOR_HOST": server.url},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend, s3_port
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import RunningServer, start
 
@@ -29,7 +29,7 @@ def provider(server: RunningServer) -> dict[str, Any]:
 def setup(workdir: Path) -> DemoBackend:
     from storages.backends.libcloud.connection import driver_spec
 
-    server = start(CATALOG["moto"], workdir)
+    server = start(CATALOG["moto"], workdir, port=s3_port())
     entry = provider(server)
     try:
         driver_class, args, kwargs = driver_spec(entry)
@@ -41,4 +41,8 @@ def setup(workdir: Path) -> DemoBackend:
         backend="storages.backends.apache_libcloud.LibCloudStorage",
         options={"provider_name": "demo", "providers": {"demo": entry}, "location": "media"},
         stop=server.stop,
+        where=(
+            f"moto's S3 server at {server.url} through Libcloud's S3 driver: bucket {BUCKET}, "
+            f"under media/ (a local S3 emulator, {LOCAL})"
+        ),
     )

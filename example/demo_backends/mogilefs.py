@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend
 from tests.backends.mogilefs.servers import DOMAIN, prepare, trackers
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import start
@@ -30,4 +30,9 @@ def setup(workdir: Path) -> DemoBackend:
             "location": "media",
         },
         stop=server.stop,
+        where=(
+            f"the project's stand-in MogileFS tracker and storage node at "
+            f"{', '.join(trackers(server))}, domain {DOMAIN}, keys under media/ (not MogileFS: "
+            f"a local imitation of its protocol, {LOCAL})"
+        ),
     )

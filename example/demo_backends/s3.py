@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend, s3_port
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import start
 
 
 def setup(workdir: Path) -> DemoBackend:
-    server = start(CATALOG["moto"], workdir)
+    server = start(CATALOG["moto"], workdir, port=s3_port())
     options = {
         "endpoint_url": server.url,
         "access_key": "demo",
@@ -32,5 +32,9 @@ def setup(workdir: Path) -> DemoBackend:
         backend="storages.backends.s3.S3Storage",
         options={**options, "bucket_name": "demo-media", "location": "media"},
         stop=server.stop,
+        where=(
+            f"moto's S3 server at {server.url}: media in the bucket demo-media (under media/), "
+            f"static files in the public bucket demo-static (a local S3 emulator, {LOCAL})"
+        ),
         static=static,
     )

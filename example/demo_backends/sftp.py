@@ -7,34 +7,20 @@ the server's own host keys (``[127.0.0.1]:<port> ssh-ed25519 ...``), as a deploy
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-from demo_backends import DemoBackend
+from demo_backends import LOCAL, DemoBackend
 from tests.harness.catalog import CATALOG
 from tests.harness.servers import start
 from tests.harness.specs.sshd import USER
 
-
-@contextlib.contextmanager
-def password_kept(user: str) -> Iterator[None]:
-    """Give *user* back its password: the harness sets a fresh one, which a test session
-    running at the same time relies on. The demo logs in with a key."""
-    lines = Path("/etc/shadow").read_text().splitlines()
-    hashes = dict(line.split(":", 2)[:2] for line in lines if line.count(":") >= 2)
-    try:
-        yield
-    finally:
-        if hashes.get(user):
-            entry = f"{user}:{hashes[user]}\n".encode()
-            subprocess.run(["chpasswd", "-e"], input=entry, check=True)
+INSTALL = ("sshd.sh",)
 
 
 def setup(workdir: Path) -> DemoBackend:
-    with password_kept(USER):
-        server = start(CATALOG["sshd"], workdir)
+    # The harness sets the user's machine-wide password (tests/harness/unix_users.py), which
+    # concurrent test sessions share; the demo logs in with a key and leaves it as it is.
+    server = start(CATALOG["sshd"], workdir)
     options = {
         "host": server.host,
         "root_path": f"{(workdir / 'data_dir').read_text()}/media",
@@ -49,5 +35,11 @@ def setup(workdir: Path) -> DemoBackend:
         "base_url": "/files/",
     }
     return DemoBackend(
-        backend="storages.backends.sftpstorage.SFTPStorage", options=options, stop=server.stop
+        backend="storages.backends.sftpstorage.SFTPStorage",
+        options=options,
+        stop=server.stop,
+        where=(
+            f"a private OpenSSH sshd at sftp://{USER}@{server.host}:{server.port}, directory "
+            f"{options['root_path']} (this machine's sshd binary on its own port, {LOCAL})"
+        ),
     )

@@ -7,7 +7,7 @@ if [ -x "$SERVERS_DIR/node_modules/.bin/pouchdb-server" ]; then
   exit 0
 fi
 if ! command -v npm >/dev/null; then
-  echo "pouchdb.sh: install Node.js and npm to run the CouchDB tests"
+  echo "pouchdb.sh: install Node.js 20 or later (apt-get install nodejs npm) to run the CouchDB tests"
   exit 0
 fi
 mkdir -p "$SERVERS_DIR"

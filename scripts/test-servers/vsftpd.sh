@@ -1,12 +1,12 @@
 #!/bin/sh
 # vsftpd for the FTP tests (tests/harness/specs/ftp.py runs a private instance): a real FTP
-# daemon without MLSD. It logs in a real Unix user, "ftpuser", through PAM; the user gets no
+# daemon without MLSD. It logs in a real Unix user, "storages-ftp", through PAM; the user gets no
 # shell, so the tests use a PAM service of their own that does not ask for one in /etc/shells.
 set -eu
 
 if [ "$(id -u)" -ne 0 ]; then
-    if ! command -v /usr/sbin/vsftpd >/dev/null 2>&1 || ! id ftpuser >/dev/null 2>&1; then
-        echo "vsftpd.sh: as root, install vsftpd and create user ftpuser to run the vsftpd tests"
+    if ! command -v /usr/sbin/vsftpd >/dev/null 2>&1 || ! id storages-ftp >/dev/null 2>&1; then
+        echo "vsftpd.sh: as root, install vsftpd and create user storages-ftp to run the vsftpd tests"
     fi
     exit 0
 fi
@@ -16,9 +16,9 @@ if ! command -v /usr/sbin/vsftpd >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends vsftpd
 fi
 
-if ! id ftpuser >/dev/null 2>&1; then
+if ! id storages-ftp >/dev/null 2>&1; then
     # vsftpd changes to the home directory before local_root, so it must exist.
-    useradd -M -d / -s /usr/sbin/nologin ftpuser
+    useradd -M -d / -s /usr/sbin/nologin storages-ftp
 fi
 
 mkdir -p /var/run/vsftpd/empty

@@ -55,7 +55,7 @@ from storages.files import (
     SpooledWriter,
     Writer,
 )
-from storages.options import BaseOptions, resolve, secret_keywords
+from storages.options import BaseOptions, apply_default_settings, resolve, secret_keywords
 from storages.sync import SyncIndex, synchronizing_view
 
 __all__ = ["BaseStorage"]
@@ -88,8 +88,9 @@ class BaseStorage(Storage, Generic[O]):
 
     def __init__(self, **options: Any) -> None:
         self._constructor_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), dict(options))
+        declared = apply_default_settings(self, options)
         self.options = resolve(  # type: ignore[assignment]
-            self.options_class, type(self), options, stop=BaseStorage
+            self.options_class, type(self), declared, stop=BaseStorage
         )
         self._mirror_options(vars(self.options))
         self._start()
@@ -109,6 +110,10 @@ class BaseStorage(Storage, Generic[O]):
         for name, value in values.items():
             if not isinstance(getattr(type(self), name, None), (property, FunctionType)):
                 setattr(self, name, value)
+
+    def get_default_settings(self) -> dict[str, Any]:
+        """Return 1.x-style defaults (attribute name to value) of a third-party subclass."""
+        return {}
 
     # -- configuration ----------------------------------------------------------------------
     @property

@@ -47,6 +47,10 @@ __all__ = [
 ]
 
 _TAG = checks.Tags.files if hasattr(checks.Tags, "files") else "files"
+#: Dotted paths printed wrong in the 1.x documentation, and the path each one meant.
+MISPRINTED_PATHS = {
+    "storages.backends.boto3.S3Boto3Storage": "storages.backends.s3boto3.S3Boto3Storage",
+}
 #: The app of the Database backend's zero-config tables (not imported by these checks).
 _DATABASE_APP = "storages.backends.database"
 
@@ -70,9 +74,11 @@ def check_storages(
         try:
             storage_class = import_string(backend)
         except ImportError as exc:
+            meant = MISPRINTED_PATHS.get(backend)
             messages.append(
                 checks.Error(
                     f"STORAGES[{alias!r}] names {backend!r}, which cannot be imported: {exc}",
+                    hint=f"Did you mean {meant!r}?" if meant else None,
                     id="storages.E002",
                 )
             )

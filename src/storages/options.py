@@ -40,6 +40,7 @@ from storages.secrets import REDACTED
 __all__ = [
     "BaseOptions",
     "OptionInfo",
+    "apply_default_settings",
     "describe",
     "fits",
     "option",
@@ -431,3 +432,19 @@ def describe(options_cls: type[BaseOptions]) -> list[OptionInfo]:
             )
         )
     return infos
+
+
+def apply_default_settings(storage: Any, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Honour django-storages 1.x's ``get_default_settings()`` hook of a third-party subclass.
+
+    As 1.x's ``storages.base.BaseStorage`` did, each default becomes an attribute unless the
+    class defines one, and a constructor keyword naming a default sets it. Return the keywords
+    left for the declared options (an unknown one is refused there, with a suggestion).
+    """
+    defaults = storage.get_default_settings()
+    for name, value in defaults.items():
+        if not hasattr(storage, name):
+            setattr(storage, name, value)
+    for name in defaults.keys() & given.keys():
+        setattr(storage, name, given[name])
+    return {key: value for key, value in given.items() if key not in defaults}

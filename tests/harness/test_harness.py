@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.harness.catalog import CATALOG
-from tests.harness.plugin import ServerPool, on_start_failure
+from tests.harness.plugin import (
+    RUN_SKIPPED,
+    ServerPool,
+    on_start_failure,
+    skipped_servers_report,
+    unavailable_servers,
+)
 from tests.harness.servers import RunningServer, ServerSpec, ServerStartError, port_open, start
 
 
@@ -93,3 +99,25 @@ def test_ci_fails_where_a_local_run_skips(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(pytest.skip.Exception):
         pool.get("ghost")
     assert "ghost" in pool.failed
+
+
+def test_the_run_ends_naming_the_servers_it_went_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    spec = ServerSpec(
+        name="ghost-server",
+        command=lambda p, _: ["/nonexistent"],
+        ready=lambda s: True,
+        install_hint="apt-get install ghost",
+    )
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        on_start_failure(spec, ServerStartError("/usr/sbin/ghost is missing\nlog"), ci=False)
+
+    def report(reason: str) -> pytest.TestReport:
+        longrepr = ("tests/x.py", 1, f"Skipped: {reason}")
+        location = ("tests/x.py", 1, "t")
+        return pytest.TestReport("tests/x.py::t", location, {}, "skipped", longrepr, "setup")
+
+    reports = [report(skipped.value.msg), report(skipped.value.msg), report("needs a GPU")]
+    assert unavailable_servers(reports) == {"ghost-server": (2, "/usr/sbin/ghost is missing")}
+    assert skipped_servers_report(reports)[-1].startswith(f"Run them with: {RUN_SKIPPED}")
+    assert skipped_servers_report(reports[2:]) == []

@@ -29,10 +29,11 @@ def test_vulnerable_pin_fails() -> None:
     assert "requests" not in result.stdout.split("offline advisory")[0]
 
 
-def test_clean_pins_pass() -> None:
+def test_clean_pins_pass_and_say_what_the_old_database_misses() -> None:
     result = _audit("Django==5.2.8", "requests==2.32.3")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 distributions audited, 0 vulnerable" in result.stdout
+    assert "NOT COVERED: advisories published after 2021-" in result.stdout
 
 
 def test_ignored_advisories_are_accepted() -> None:

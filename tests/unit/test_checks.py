@@ -46,6 +46,15 @@ def test_unimportable_backend_is_e002() -> None:
     assert isinstance(messages[0], checks.Error)
 
 
+def test_the_1x_documentations_misprinted_s3_path_names_the_path_it_meant() -> None:
+    # The 1.7 documentation prints storages.backends.boto3.S3Boto3Storage.
+    misprint = {"BACKEND": "storages.backends.boto3.S3Boto3Storage"}
+    with override_settings(STORAGES={"default": misprint, "staticfiles": STATIC}):
+        messages = check_storages()
+    assert [m.id for m in messages] == ["storages.E002"]
+    assert messages[0].hint == "Did you mean 'storages.backends.s3boto3.S3Boto3Storage'?"
+
+
 def test_checks_are_registered() -> None:
     assert check_storages in checks.registry.registry.get_checks()
 

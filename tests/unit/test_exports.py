@@ -40,6 +40,8 @@ MODULES = [
     "storages.backends.mogile",
     "storages.sync",
     "storages.views",
+    "storages.utils",
+    "storages.compress",
     "storages.digests",
     "storages.management.commands.collectstatic",
 ]

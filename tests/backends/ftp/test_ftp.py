@@ -21,6 +21,7 @@ from storages.backends.ftp.connection import DirEntry, parse_list_line, parse_md
 from tests.backends.ftp.servers import ftp_location, pyftpdlib, pyftpdlib_tls, vsftpd
 from tests.bigfiles import round_trip_256_mib
 from tests.harness.servers import RunningServer
+from tests.harness.specs.ftp import USER
 from tests.serverconnections import drop_server_connections, upload_cut_keeps_the_previous_file
 
 __all__ = ["pyftpdlib", "pyftpdlib_tls", "vsftpd"]  # the fixtures this module uses
@@ -50,7 +51,7 @@ def local_path(server: RunningServer, storage: FTPStorage, name: str) -> Path:
 # -- the location and its password -------------------------------------------------------------
 def test_password_stays_out_of_repr_migrations_and_errors(pyftpdlib: RunningServer) -> None:
     password = "Wr0ng-" + os.urandom(6).hex()
-    location = f"ftp://ftpuser:{password}@127.0.0.1:{pyftpdlib.port}/x"
+    location = f"ftp://{USER}:{password}@127.0.0.1:{pyftpdlib.port}/x"
     storage = FTPStorage(location=location)
     assert password not in repr(storage)
     assert "location='***'" in repr(storage)

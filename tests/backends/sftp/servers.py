@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.harness.servers import RunningServer
+from tests.harness.specs.sshd import USER
 
 __all__ = ["sftp_settings", "sshd"]
 
@@ -28,7 +29,7 @@ def sftp_settings(server: RunningServer, **params: Any) -> dict[str, Any]:
         "SFTP_STORAGE_ROOT": root,
         "SFTP_STORAGE_PARAMS": {
             "port": server.port,
-            "username": "sftptest",
+            "username": USER,
             "look_for_keys": False,
             "allow_agent": False,
             **params,

@@ -69,6 +69,8 @@ def user_directory(prefix: str, user: str) -> Path:
     pytest's temporary root is private to root, so what a daemon's user must reach lives
     outside it.
     """
+    if os.geteuid() != 0:
+        raise PermissionError(f"needs root (it logs in the Unix user {user})")
     entry = pwd.getpwnam(user)
     path = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, path, True)

@@ -1,7 +1,7 @@
 """FTP servers: pyftpdlib, plain and with explicit TLS (pip, through the dev extra), and vsftpd
 (scripts/test-servers/vsftpd.sh), a real daemon without MLSD.
 
-The working directory of a running server holds ``password`` (user ``ftpuser``; for vsftpd the
+The working directory of a running server holds ``password`` (user ``storages-ftp``; for vsftpd the
 machine-wide one of :mod:`tests.harness.unix_users`, for pyftpdlib a fresh one), ``data_dir``
 (the directory the server shares) and, for the TLS server, ``ca.pem`` (the CA that signed its
 certificate for 127.0.0.1)."""
@@ -19,7 +19,7 @@ from tests.harness.unix_users import password_for
 
 __all__ = ["SPECS", "USER"]
 
-USER = "ftpuser"
+USER = "storages-ftp"
 
 
 def _common(port: int, workdir: Path) -> list[str]:
@@ -114,6 +114,6 @@ SPECS: dict[str, ServerSpec] = {
         name="vsftpd",
         command=prepared("vsftpd", _prepare_vsftpd),
         ready=_ready,
-        install_hint="run scripts/test-servers/vsftpd.sh as root (vsftpd and user ftpuser)",
+        install_hint=f"run scripts/test-servers/vsftpd.sh as root (vsftpd and user {USER})",
     ),
 }

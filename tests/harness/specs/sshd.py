@@ -1,7 +1,7 @@
 """A private OpenSSH sshd serving SFTP (installed by scripts/test-servers/sshd.sh).
 
 The server gets its own config, host keys and authorized_keys; nothing of the machine's own ssh
-setup is used. It logs in one unprivileged user, ``sftptest`` (its password is the machine-wide
+setup is used. It logs in one unprivileged user, ``storages-sftp`` (its password is the machine-wide
 one of :mod:`tests.harness.unix_users`), and forces ``internal-sftp``. The working directory of
 the running server holds what the tests need:
 
@@ -25,7 +25,7 @@ from tests.harness.unix_users import password_for
 __all__ = ["SPECS", "USER", "known_hosts_for"]
 
 SSHD = "/usr/sbin/sshd"
-USER = "sftptest"
+USER = "storages-sftp"
 
 
 def _keygen(path: Path, kind: str) -> None:
@@ -111,6 +111,6 @@ SPECS: dict[str, ServerSpec] = {
         name="sshd",
         command=prepared("sshd", _prepare),
         ready=greets(b"SSH-"),
-        install_hint="run scripts/test-servers/sshd.sh as root (openssh-server and user sftptest)",
+        install_hint=f"run scripts/test-servers/sshd.sh as root (openssh-server and user {USER})",
     ),
 }

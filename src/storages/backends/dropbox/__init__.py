@@ -3,5 +3,17 @@ it), built on the official Dropbox SDK."""
 
 from storages.backends.dropbox.options import DropboxOptions
 from storages.backends.dropbox.storage import DropBoxStorage, DropboxStorage
+from storages.errors import StorageError
 
-__all__ = ["DropBoxStorage", "DropboxOptions", "DropboxStorage"]
+#: 1.x's exception (both spellings): every error the backend raises is one, so ``except``
+#: clauses keep working.
+DropboxStorageException = StorageError
+DropBoxStorageException = StorageError
+
+__all__ = [
+    "DropBoxStorage",
+    "DropBoxStorageException",
+    "DropboxOptions",
+    "DropboxStorage",
+    "DropboxStorageException",
+]

@@ -3,5 +3,9 @@ built on ftplib."""
 
 from storages.backends.ftp.options import FTPOptions
 from storages.backends.ftp.storage import FTPStorage
+from storages.errors import StorageError
 
-__all__ = ["FTPOptions", "FTPStorage"]
+#: 1.x's exception: every error the backend raises is one, so ``except`` clauses keep working.
+FTPStorageException = StorageError
+
+__all__ = ["FTPOptions", "FTPStorage", "FTPStorageException"]
