@@ -35,13 +35,12 @@ import mimetypes
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from types import FunctionType
-from typing import IO, Any, ClassVar, Generic, TypeVar
+from typing import IO, Any, ClassVar, TypeVar
 
 from django.core.files.base import File
 from django.core.files.storage import Storage
 
-from storages import paths, secrets
+from storages import paths, rebuild, secrets
 from storages.clients import ClientCache
 from storages.entries import Entry, localize_time
 from storages.errors import ErrorTranslator, StorageNotFoundError
@@ -55,7 +54,8 @@ from storages.files import (
     SpooledWriter,
     Writer,
 )
-from storages.options import BaseOptions, apply_default_settings, resolve, secret_keywords
+from storages.options import BaseOptions, secret_keywords
+from storages.subclassing import OptionAttributes
 from storages.sync import SyncIndex, synchronizing_view
 
 __all__ = ["BaseStorage"]
@@ -63,7 +63,7 @@ __all__ = ["BaseStorage"]
 O = TypeVar("O", bound=BaseOptions)  # noqa: E741
 
 
-class BaseStorage(Storage, Generic[O]):
+class BaseStorage(OptionAttributes[O], Storage):
     """Base class of this package's remote backends (see the module docs for the hooks)."""
 
     #: The options dataclass of the backend.
@@ -84,15 +84,19 @@ class BaseStorage(Storage, Generic[O]):
     #: Encoding of text-mode files and of ``str`` content.
     text_encoding: str = "utf-8"
 
-    options: O
-
-    def __init__(self, **options: Any) -> None:
+    def __init__(
+        self, *, alias: str | None = None, needs_secrets: Sequence[str] = (), **options: Any
+    ) -> None:
+        if alias is not None:
+            options = {**rebuild.options_of_alias(alias, type(self).__name__), **options}
+        self._alias = alias
+        self._needs_secrets = tuple(needs_secrets)
         self._constructor_args: tuple[tuple[Any, ...], dict[str, Any]] = ((), dict(options))
-        declared = apply_default_settings(self, options)
-        self.options = resolve(  # type: ignore[assignment]
-            self.options_class, type(self), declared, stop=BaseStorage
-        )
-        self._mirror_options(vars(self.options))
+        self._resolve_options(options)
+        self._start()
+
+    def _options_changed(self) -> None:
+        self.close()
         self._start()
 
     def _start(self) -> None:
@@ -104,16 +108,6 @@ class BaseStorage(Storage, Generic[O]):
         )
         self._secret_set = secrets.StorageSecrets(self._secrets, self._live_secrets)
         secrets.LOG_REDACTION.watch(self._secret_set, self.secret_loggers)
-
-    def _mirror_options(self, values: dict[str, Any]) -> None:
-        # Mirror each option as an attribute, as django-storages 1.x storages had them.
-        for name, value in values.items():
-            if not isinstance(getattr(type(self), name, None), (property, FunctionType)):
-                setattr(self, name, value)
-
-    def get_default_settings(self) -> dict[str, Any]:
-        """Return 1.x-style defaults (attribute name to value) of a third-party subclass."""
-        return {}
 
     # -- configuration ----------------------------------------------------------------------
     @property
@@ -149,6 +143,7 @@ class BaseStorage(Storage, Generic[O]):
         # Required options are checked on first use, not in __init__: migrations rebuild
         # storages without their settings' secrets.
         self.options.check_required(type(self).__name__)
+        rebuild.check_needed_secrets(self.options, self._needs_secrets, type(self).__name__)
         return self._create_client()
 
     def _create_client(self) -> Any:
@@ -199,38 +194,23 @@ class BaseStorage(Storage, Generic[O]):
         return secrets.split_given(secret_keywords(self.options_class), self._constructor_args[1])
 
     def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.pop("_clients", None)
-        state.pop("_secret_set", None)
-        # A secret from a setting or the environment is read again where the copy is loaded,
-        # never copied into the pickle (one given to the constructor is in its arguments).
-        configured = self._secret_origins()[1]
-        if configured:
-            state["options"] = dataclasses.replace(self.options, **dict.fromkeys(configured))
-            for name in configured:
-                if state.get(name) is getattr(self.options, name):
-                    del state[name]
-            state["_configured_secrets"] = configured
-        return state
+        return rebuild.pickled_state(self, self._secret_origins()[1])
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        configured = state.pop("_configured_secrets", ())
-        self.__dict__.update(state)
-        if configured:
-            fresh = resolve(
-                self.options_class, type(self), self._constructor_args[1], stop=BaseStorage
-            )
-            values = {name: getattr(fresh, name) for name in configured}
-            self.options = dataclasses.replace(self.options, **values)
-            self._mirror_options(values)
+        rebuild.restore_state(self, state, stop=BaseStorage)
         self._start()
 
     def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
-        """Return what migrations record of this storage, never its secrets."""
+        """Return how to build this storage again, never its secrets (see
+        :mod:`storages.rebuild`): its ``STORAGES`` alias, else its keywords without secrets."""
         args, kwargs = self._constructor_args
         path = f"{type(self).__module__}.{type(self).__qualname__}"
-        secret = set(self.explicit_secrets())
-        return path, args, {k: v for k, v in kwargs.items() if k not in secret}
+        alias = self._alias or rebuild.alias_of(type(self), kwargs)
+        if alias is not None:
+            return path, (), {"alias": alias}
+        kept, given = rebuild.split_secrets(self.options_class, kwargs)
+        needed = sorted({*self._needs_secrets, *given})
+        return path, args, {**kept, "needs_secrets": needed} if needed else kept
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.options!r}>"
@@ -238,6 +218,13 @@ class BaseStorage(Storage, Generic[O]):
     # -- plumbing ---------------------------------------------------------------------------
     def _key(self, name: str) -> str:
         """Return the backend key of a storage *name* (cleaned, under the location)."""
+        return self._normalize_name(paths.clean_name(name))
+
+    def _normalize_name(self, name: str) -> str:
+        """Return the key of the clean *name*: joined under the location, never outside it.
+
+        django-storages 1.x's hook of the same name: a subclass may override it to decide keys.
+        """
         return paths.safe_join(self.location_prefix, name)
 
     def _guard(self, name: str | None) -> AbstractContextManager[None]:

@@ -84,7 +84,11 @@ def check_storages(
             )
             continue
         try:
-            storage_class(**entry.get("OPTIONS", {}))
+            storage = storage_class(**entry.get("OPTIONS", {}))
+            # Required options are checked on first use; the check reports them now.
+            options = getattr(storage, "options", None)
+            if options is not None and hasattr(options, "check_required"):
+                options.check_required(storage_class.__name__)
         except (ImproperlyConfigured, TypeError, ValueError) as exc:
             messages.append(
                 checks.Error(f"STORAGES[{alias!r}] ({backend}): {exc}", id="storages.E001")
@@ -278,22 +282,20 @@ def check_field_storage_secrets(
             continue
         assert isinstance(storage, BaseStorage)
         given = storage.explicit_secrets()
-        if not given:
-            continue
+        if not given or "alias" in storage.deconstruct()[2]:
+            continue  # none given, or rebuilt from its STORAGES alias (secrets and all)
         where = "; ".join(_setting_of(storage.options_class, name) for name in given)
         messages.append(
             checks.Warning(
                 f"{model._meta.label}.{field.name}: its storage "
                 f"({type(storage).__name__}) was given the secret option(s) "
-                f"{', '.join(map(repr, given))}. Migrations never record secrets, so the "
-                "storage they rebuild has none, and a secret in code ends up in "
-                "version control.",
+                f"{', '.join(map(repr, given))}. Migrations and task queues rebuild a "
+                "storage from deconstruct(), which never records secrets: the copy they build "
+                "refuses to work without them, and a secret in code ends up in version control.",
                 hint=(
-                    "Pass a callable instead of the instance, e.g. "
-                    "`def media_storage(): return storages['media']` and "
-                    "`FileField(storage=media_storage)` (migrations then record the "
-                    f"callable), and move the secret to its setting ({where}) or "
-                    "environment variable."
+                    "Configure the storage in STORAGES (its copies then read the same OPTIONS) "
+                    "and use `FileField(storage=storages['media'])` or a callable returning it, "
+                    f"or move the secret to its setting ({where}) or environment variable."
                 ),
                 obj=field,
                 id="storages.W105",

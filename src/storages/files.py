@@ -30,6 +30,7 @@ __all__ = [
     "RemoteFile",
     "SpooledWriter",
     "Writer",
+    "file_arguments",
     "parse_mode",
 ]
 
@@ -301,6 +302,36 @@ class _WriterIO(io.RawIOBase):
             super().close()
 
 
+def file_arguments(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[FileBackend, str, str, int | None]:
+    """Return ``(storage, name, mode, buffer_size)`` from a file class's arguments.
+
+    Ours are ``(storage, name, mode)``; django-storages 1.x file classes took the same values
+    in other orders (``S3File(name, mode, storage, buffer_size)``, ``SFTPStorageFile(name,
+    storage, mode)``, ``DropboxFile(name, storage)``): the storage is the one argument that is
+    a :class:`FileBackend`, then come the name and the mode, in that order.
+    """
+    storage = kwargs.pop("storage", None)
+    texts: list[str] = []
+    numbers: list[int] = []
+    for value in args:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, int) or value is None:
+            numbers.append(value or 0)
+        elif storage is None and hasattr(value, "open_read_stream"):
+            storage = value
+        else:
+            raise TypeError(f"unexpected file argument {value!r}")
+    name = kwargs.pop("name", texts.pop(0) if texts else None)
+    mode = kwargs.pop("mode", texts.pop(0) if texts else "rb")
+    buffer_size = kwargs.pop("buffer_size", numbers[0] if numbers else None)
+    if storage is None or name is None or texts or kwargs:
+        raise TypeError("a file takes a storage, a name and optionally a mode and a buffer size")
+    return storage, name, mode, buffer_size or None
+
+
 class RemoteFile(File):
     """A file of a remote storage, opened in ``'rb'``, ``'r'``, ``'wb'`` or ``'w'`` mode.
 
@@ -308,11 +339,12 @@ class RemoteFile(File):
     with an exception discards what was written and keeps the previous content.
     """
 
-    def __init__(self, storage: FileBackend, name: str, mode: str = "rb") -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        storage, name, mode, buffer_size = file_arguments(args, kwargs)
         writing, binary = parse_mode(mode)
         self._storage = storage
         self._writing = writing
-        chunk_size = storage.chunk_size
+        chunk_size = buffer_size or storage.chunk_size
         raw: _Reader | _WriterIO
         stream: io.BufferedIOBase
         if writing:

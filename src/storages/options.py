@@ -40,7 +40,7 @@ from storages.secrets import REDACTED
 __all__ = [
     "BaseOptions",
     "OptionInfo",
-    "apply_default_settings",
+    "assign",
     "describe",
     "fits",
     "option",
@@ -332,23 +332,36 @@ def resolve(
             value, source = _lookup(field, spec, storage_cls, stop, kind, storage_name)
             if value is _NOT_GIVEN:
                 continue  # the dataclass default applies
-        if spec.convert is not None:
-            try:
-                value = spec.convert(value)
-            except (TypeError, ValueError) as exc:
-                raise ImproperlyConfigured(f"Invalid value for {source}: {exc}") from None
-        if not _check_type(value, kind):
-            shown = REDACTED if spec.secret else repr(value)
-            raise ImproperlyConfigured(
-                f"Invalid value for {source}: expected {_type_name(kind)}, "
-                f"got {type(value).__name__} {shown}"
-            )
-        if _negative(value, kind):
-            raise ImproperlyConfigured(
-                f"Invalid value for {source}: expected a number >= 0, got {value!r}"
-            )
-        resolved[name] = value
+        resolved[name] = _checked(value, spec, kind, source)
     return options_cls(**resolved)
+
+
+def _checked(value: Any, spec: OptionSpec, kind: Any, source: str) -> Any:
+    """Return *value* converted for an option; raise ``ImproperlyConfigured`` naming *source*."""
+    if spec.convert is not None:
+        try:
+            value = spec.convert(value)
+        except (TypeError, ValueError) as exc:
+            raise ImproperlyConfigured(f"Invalid value for {source}: {exc}") from None
+    if not _check_type(value, kind):
+        shown = REDACTED if spec.secret else repr(value)
+        raise ImproperlyConfigured(
+            f"Invalid value for {source}: expected {_type_name(kind)}, "
+            f"got {type(value).__name__} {shown}"
+        )
+    if _negative(value, kind):
+        raise ImproperlyConfigured(
+            f"Invalid value for {source}: expected a number >= 0, got {value!r}"
+        )
+    return value
+
+
+def assign(options: T, name: str, value: Any, storage_name: str) -> T:
+    """Return *options* with the option *name* set to *value*, checked as ``resolve`` checks."""
+    field = {f.name: f for f in dataclasses.fields(options)}[name]
+    source = f"attribute {name!r} assigned to {storage_name}"
+    checked = _checked(value, spec_of(field), _hints(type(options)).get(name, Any), source)
+    return dataclasses.replace(options, **{name: checked})
 
 
 def _lookup(
@@ -432,19 +445,3 @@ def describe(options_cls: type[BaseOptions]) -> list[OptionInfo]:
             )
         )
     return infos
-
-
-def apply_default_settings(storage: Any, given: Mapping[str, Any]) -> dict[str, Any]:
-    """Honour django-storages 1.x's ``get_default_settings()`` hook of a third-party subclass.
-
-    As 1.x's ``storages.base.BaseStorage`` did, each default becomes an attribute unless the
-    class defines one, and a constructor keyword naming a default sets it. Return the keywords
-    left for the declared options (an unknown one is refused there, with a suggestion).
-    """
-    defaults = storage.get_default_settings()
-    for name, value in defaults.items():
-        if not hasattr(storage, name):
-            setattr(storage, name, value)
-    for name in defaults.keys() & given.keys():
-        setattr(storage, name, given[name])
-    return {key: value for key, value in given.items() if key not in defaults}

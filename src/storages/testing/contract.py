@@ -213,9 +213,9 @@ class StorageContract(DocumentationScenario):
         storage.save("chunks.txt", ContentFile(b"content"))
         with storage.open("chunks.txt", "rb") as handle:
             assert b"-".join(handle.chunks(chunk_size=2)) == b"co-nt-en-t"
-        storage.save("lines.txt", ContentFile(b"one\ntwo\nthree"))
-        with storage.open("lines.txt", "rb") as handle:
-            assert list(handle) == [b"one\n", b"two\n", b"three"]
+        storage.save("lines.txt", ContentFile(b"one\rtwo\nthree\r\nfour"))
+        with storage.open("lines.txt", "rb") as handle:  # split as Django's File splits
+            assert list(handle) == [b"one\r", b"two\n", b"three\r\n", b"four"]
 
     def test_open_file_size(self, storage: Storage) -> None:
         storage.save("sized.bin", ContentFile(b"12345"))

@@ -53,13 +53,14 @@ class DatabaseStorage(BaseStorage[DatabaseOptions]):
     client_per_thread = False
     features = _MODEL_TABLE_FEATURES
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+    def _start(self) -> None:
+        super()._start()
         # Decided per instance: a DB_FILES table has no time or content-type columns.
         self.features = (  # type: ignore[misc]
             _USER_TABLE_FEATURES if self.options.db_files is not None else _MODEL_TABLE_FEATURES
         )
-        self._base_url = self._resolve_base_url("base_url" in options)
+        given = "base_url" in self._constructor_args[1] or "base_url" in self.__dict__
+        self._base_url = self._resolve_base_url(given)
 
     def _resolve_base_url(self, given: bool) -> str:
         db_files = self.options.db_files or {}

@@ -67,7 +67,7 @@ class Command(collectstatic.Command):
             post_process = getattr(view, "post_process", None)
             if post_process is not None:
                 # Every upload must be done before post-processing reads the files back.
-                view.post_process = self._after_uploads(post_process)  # type: ignore[attr-defined]
+                view.post_process = self._after_uploads(post_process)
             try:
                 result = dict(super().collect())
                 self._wait_for_uploads()
