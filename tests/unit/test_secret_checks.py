@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps.registry import Apps
-from django.core.files.storage import DefaultStorage
+from django.conf import settings
+from django.core.files.storage import DefaultStorage, StorageHandler
 from django.db import models
 from django.db.migrations.writer import MigrationWriter
+from django.test import override_settings
 from django.test.utils import isolate_apps
+from django.utils.module_loading import import_string
 from django.utils.functional import empty
 
 from storages.backends.s3 import S3Storage
@@ -41,12 +44,36 @@ def test_explicit_secret_is_w105_with_a_hint() -> None:
     assert warning.id == "storages.W105"
     assert warning.obj is Document._meta.get_field("scan")
     assert "storages_testing.Document.scan" in warning.msg and "'secret_access_key'" in warning.msg
-    assert "storage=media_storage" in warning.hint and "AWS_S3_SECRET_ACCESS_KEY" in warning.hint
+    assert "storages['media']" in warning.hint and "AWS_S3_SECRET_ACCESS_KEY" in warning.hint
     assert SECRET not in warning.msg + warning.hint
-    # What makemigrations would write for the field: the storage, without its secret.
+    # What makemigrations would write for the field: the storage, without its secret but
+    # naming it, so that the storage a migration or a task queue rebuilds refuses to work
+    # without it rather than act as another identity.
     text, _ = MigrationWriter.serialize(Document._meta.get_field("scan"))
     assert "S3Storage(" in text and "bucket_name='media'" in text
+    assert "needs_secrets=['secret_key']" in text
     assert SECRET not in text
+
+
+def test_storage_of_a_storages_alias_is_recorded_as_the_alias() -> None:
+    media = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**BUCKET, "secret_key": SECRET},
+    }
+    with override_settings(STORAGES={**settings.STORAGES, "media": media}):
+        with isolate_apps("storages.testing") as apps:
+
+            class Document(models.Model):  # noqa: DJ008 - never shown
+                scan = models.FileField(storage=StorageHandler()["media"])
+
+                class Meta:
+                    app_label = "storages_testing"
+
+            assert _warnings(apps) == []
+        text, _ = MigrationWriter.serialize(Document._meta.get_field("scan"))
+        assert "S3Storage(alias='media')" in text and SECRET not in text
+        path, args, kwargs = Document._meta.get_field("scan").storage.deconstruct()
+        assert import_string(path)(*args, **kwargs).options.secret_key == SECRET
 
 
 def test_callables_settings_and_default_storage_are_silent() -> None:
