@@ -18,6 +18,7 @@ from storages.base import BaseStorage
 from storages.entries import Entry
 from storages.errors import StorageNotFoundError
 from storages.features import Feature
+from storages.files import DEFAULT_CHUNK_SIZE
 from storages.retry import RetryPolicy
 
 __all__ = ["DatabaseStorage"]
@@ -96,19 +97,25 @@ class DatabaseStorage(BaseStorage[DatabaseOptions]):
         return super()._exists(key)
 
     def _open_stream(self, key: str, offset: int) -> BlobStream:
-        # A save replaces the rows of a name, so the version found by the lookup may be gone
-        # by the first read: a small file is read at once, and looked up again if it was.
-        # Only from the start of the file (a later offset continues a version already partly
-        # read and must not switch to another). A larger file replaced before its first read
-        # fails with a clear error instead.
-        def lookup() -> BlobStream:
+        block = self.options.block_size
+        if offset:
+            # A later offset continues a version already partly read (by its row id): it must
+            # not switch to another.
             info = self.table.stat(key)
             if info is None:
                 raise StorageNotFoundError(f"Database: no file named {key!r}")
-            stream = BlobStream(self.table, info, offset, self.options.block_size)
-            if not offset and not stream.prefetch():
+            return BlobStream(self.table, info, offset, block)
+
+        # From the start, the row and the first bytes come from one statement, so they belong
+        # to one version, and a small file is read whole by it.
+        def lookup() -> BlobStream:
+            found = self.table.open(key, min(block, DEFAULT_CHUNK_SIZE))
+            if found is None:
+                raise StorageNotFoundError(f"Database: no file named {key!r}")
+            info, head = found
+            if info.size and not head:
                 raise VersionReplaced(f"Database: {key!r} was replaced or deleted while opened")
-            return stream
+            return BlobStream(self.table, info, 0, block, head=head)
 
         return REPLACED_RETRY.call(lookup, lambda exc: isinstance(exc, VersionReplaced))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from storages.backends.database.tables import FileInfo, Table
-from storages.files import DEFAULT_CHUNK_SIZE
 
 __all__ = ["BlobStream"]
 
@@ -11,23 +10,15 @@ __all__ = ["BlobStream"]
 class BlobStream:
     """A read stream over a stored file: one parameterised ``SUBSTR`` query per read."""
 
-    def __init__(self, table: Table, info: FileInfo, offset: int, limit: int) -> None:
+    def __init__(
+        self, table: Table, info: FileInfo, offset: int, limit: int, head: bytes = b""
+    ) -> None:
         self._table = table
         self._info = info
-        self._pos = offset
+        self._pending = head  # bytes from offset on that the lookup read already
+        self._pos = offset + len(head)
         self._limit = limit
         self.size: int | None = info.size
-        self._pending = b""
-
-    def prefetch(self) -> bool:
-        """Read a small file whole now; return False if the stored version is gone already.
-
-        A larger file is read as asked (a caller that seeks first must not pay for a read).
-        """
-        if self._info.size - self._pos > min(self._limit, DEFAULT_CHUNK_SIZE):
-            return True
-        self._pending = self.read()
-        return bool(self._pending) or self._info.size <= self._pos
 
     def read(self, n: int = -1, /) -> bytes:
         if self._pending:

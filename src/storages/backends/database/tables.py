@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.dateparse import parse_datetime
 
 from storages.errors import StorageError
 
@@ -57,6 +58,10 @@ class Table(Protocol):
     """The operations the storage needs from a layout."""
 
     def stat(self, key: str) -> FileInfo | None: ...
+
+    def open(self, key: str, length: int) -> tuple[FileInfo, bytes] | None:
+        """Return what ``stat`` returns and the first *length* bytes, from one statement."""
+        ...
 
     def read(self, info: FileInfo, offset: int, size: int) -> bytes: ...
 
@@ -116,6 +121,15 @@ def _bytes(value: Any) -> bytes:
     return b"" if value is None else bytes(value)
 
 
+def _utc(value: Any) -> datetime | None:
+    """Return a time the zero-config table stored (always UTC) as an aware datetime."""
+    if isinstance(value, str):  # SQLite keeps text
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value if isinstance(value, datetime) else None
+
+
 #: The columns of a :class:`FileInfo`, in its order, of the zero-config ``storages_file`` table.
 _INFO_FIELDS = ("name", "size", "id", "chunk_size", "content_type", "created", "modified")
 
@@ -142,7 +156,11 @@ def case_sensitive_names(apps: Any, schema_editor: Any) -> None:
 
 
 class ModelTable:
-    """The zero-config layout: ``storages_file`` rows plus ``storages_file_chunk`` content."""
+    """The zero-config layout: ``storages_file`` rows plus ``storages_file_chunk`` content.
+
+    Statements are plain SQL built once (the ORM would cost more than the query itself on a
+    local database); listings, which are rare and return many rows, use the ORM.
+    """
 
     def __init__(self, using: str, chunk_size: int) -> None:
         if not apps.is_installed(APP):
@@ -155,60 +173,101 @@ class ModelTable:
         self.using = using
         self.chunk_size = chunk_size
         self.files = StoredFile.objects.db_manager(using)
-        self.chunk_model = StoredFileChunk
+        connection = connections[using]
+        qn = connection.ops.quote_name
+        files, chunks = qn(StoredFile._meta.db_table), qn(StoredFileChunk._meta.db_table)
+        info = ", ".join(f"f.{qn(column)}" for column in _INFO_FIELDS)
+        self._stat_sql = f"SELECT {info} FROM {files} f WHERE f.{qn('name')} = %s"  # noqa: S608
+        self._open_sql = (
+            f"SELECT {info}, SUBSTR(c.{qn('data')}, 1, %s) FROM {files} f "  # noqa: S608
+            f"LEFT JOIN {chunks} c ON c.{qn('file_id')} = f.{qn('id')} "
+            f"AND c.{qn('position')} = 0 WHERE f.{qn('name')} = %s"
+        )
+        self._read_sql = (
+            f"SELECT SUBSTR({qn('data')}, %s, %s) FROM {chunks} "  # noqa: S608
+            f"WHERE {qn('file_id')} = %s AND {qn('position')} = %s"
+        )
+        self._ids_sql = f"SELECT {qn('id')}, {qn('name')} FROM {files} WHERE {qn('name')} = %s"  # noqa: S608
+        # By id, as the ORM's cascade does: a name may get a new row between two statements.
+        self._delete_sql = (
+            f"DELETE FROM {chunks} WHERE {qn('file_id')} = %s",  # noqa: S608
+            f"DELETE FROM {files} WHERE {qn('id')} = %s",  # noqa: S608
+        )
+        columns = ", ".join(map(qn, ("name", "size", "content_type", "chunk_size", "created")))
+        returning = connection.features.can_return_columns_from_insert
+        suffix = f" RETURNING {qn('id')}" if returning else ""
+        self._insert_file_sql = (
+            f"INSERT INTO {files} ({columns}, {qn('modified')}) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s, %s, %s){suffix}"
+        )
+        self._insert_chunk_sql = (
+            f"INSERT INTO {chunks} "  # noqa: S608
+            f"({qn('file_id')}, {qn('position')}, {qn('data')}) VALUES (%s, %s, %s)"
+        )
 
     @property
     def connection(self) -> BaseDatabaseWrapper:
         return thread_connection(self.using)
 
-    def stat(self, key: str) -> FileInfo | None:
-        thread_connection(self.using)
-        row = self.files.filter(name=key).values_list(*_INFO_FIELDS).first()
-        if row is None or row[0] != key:  # a case-insensitive collation may match other names
+    @staticmethod
+    def _info(key: str, row: Sequence[Any]) -> FileInfo | None:
+        if _text(row[0]) != key:  # a case-insensitive collation may match other names
             return None
-        return FileInfo(*row)
+        _, size, ref, chunk_size, content_type, created, modified = row[:7]
+        return FileInfo(
+            key, int(size), ref, chunk_size, content_type, _utc(created), _utc(modified)
+        )
+
+    def stat(self, key: str) -> FileInfo | None:
+        for row in _execute(self.connection, self._stat_sql, [key]):
+            if (info := self._info(key, row)) is not None:
+                return info
+        return None
+
+    def open(self, key: str, length: int) -> tuple[FileInfo, bytes] | None:
+        for row in _execute(self.connection, self._open_sql, [length, key]):
+            if (info := self._info(key, row)) is not None:
+                return info, _bytes(row[7])
+        return None
 
     def read(self, info: FileInfo, offset: int, size: int) -> bytes:
         position, start = divmod(offset, info.chunk_size)
         length = min(size, info.chunk_size - start)
-        qn = self.connection.ops.quote_name
-        rows = _execute(
-            self.connection,
-            f"SELECT SUBSTR({qn('data')}, %s, %s) FROM {qn(self.chunk_model._meta.db_table)} "  # noqa: S608
-            f"WHERE {qn('file_id')} = %s AND {qn('position')} = %s",
-            [start + 1, length, info.ref, position],
-        )
+        rows = _execute(self.connection, self._read_sql, [start + 1, length, info.ref, position])
         return _bytes(rows[0][0]) if rows else b""
 
     def write(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
-        qn = self.connection.ops.quote_name
-        insert = (
-            f"INSERT INTO {qn(self.chunk_model._meta.db_table)} "  # noqa: S608
-            f"({qn('file_id')}, {qn('position')}, {qn('data')}) VALUES (%s, %s, %s)"
-        )
         # Always UTC, also without USE_TZ (naive UTC then), so reading never guesses a zone.
         now = datetime.now(timezone.utc)
         if not settings.USE_TZ:
             now = now.replace(tzinfo=None)
-        thread_connection(self.using)
+        connection = self.connection
+        values = [key, size, content_type or "", self.chunk_size, now, now]
         with transaction.atomic(using=self.using):
-            self.files.filter(name=key).delete()
-            stored = self.files.create(
-                name=key,
-                size=size,
-                content_type=content_type or "",
-                chunk_size=self.chunk_size,
-                created=now,
-                modified=now,
-            )
+            self._delete_rows(key)
+            file_id = self._insert_file(connection, values)
             position = 0
             while block := fileobj.read(self.chunk_size):
-                _execute(self.connection, insert, [stored.pk, position, block])
+                _execute(connection, self._insert_chunk_sql, [file_id, position, block])
                 position += 1
+
+    def _insert_file(self, connection: BaseDatabaseWrapper, values: list[Any]) -> Any:
+        # Parameters go through Django's adaptation (times in the connection's zone).
+        with connection.cursor() as cursor:
+            cursor.execute(self._insert_file_sql, values)
+            if connection.features.can_return_columns_from_insert:
+                return cursor.fetchone()[0]
+            return connection.ops.last_insert_id(cursor, "storages_file", "id")
 
     def delete(self, key: str) -> None:
         with transaction.atomic(using=self.using):
-            self.files.filter(name=key).delete()
+            self._delete_rows(key)
+
+    def _delete_rows(self, key: str) -> None:
+        for file_id, name in _execute(self.connection, self._ids_sql, [key]):
+            if _text(name) == key:  # a case-insensitive collation may match other names
+                for sql in self._delete_sql:
+                    _execute(self.connection, sql, [file_id])
 
     def listing(self, prefix: str) -> list[FileInfo]:
         thread_connection(self.using)
@@ -241,6 +300,18 @@ class UserTable:
         for name, size in rows:
             if _text(name) == key:  # a case-insensitive collation may match other names
                 return FileInfo(key, int(size or 0), key)
+        return None
+
+    def open(self, key: str, length: int) -> tuple[FileInfo, bytes] | None:
+        rows = _execute(
+            self.connection,
+            f"SELECT {self.name}, {self.size}, SUBSTR({self.blob}, 1, %s) "  # noqa: S608
+            f"FROM {self.table} WHERE {self.name} = %s",
+            [length, key],
+        )
+        for name, size, head in rows:
+            if _text(name) == key:
+                return FileInfo(key, int(size or 0), key), _bytes(head)
         return None
 
     def read(self, info: FileInfo, offset: int, size: int) -> bytes:
@@ -281,13 +352,15 @@ class UserTable:
             )
             # The documented table has a single blob column: append block by block so no
             # statement carries the whole file.
+            appended = False
             while append and (block := fileobj.read(self.chunk_size)):
+                appended = True
                 _execute(
                     self.connection,
                     f"UPDATE {self.table} SET {self.blob} = {append} WHERE {self.name} = %s",  # noqa: S608
                     [block, key],
                 )
-            if append:
+            if appended:
                 # MySQL without strict mode turns a CONCAT longer than max_allowed_packet into
                 # NULL instead of failing: never commit a blob that is not what was written.
                 rows = _execute(
