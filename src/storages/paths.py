@@ -9,6 +9,7 @@ into that form or refuses it with :class:`~django.core.exceptions.SuspiciousFile
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import posixpath
 import re
@@ -45,6 +46,16 @@ def clean_name(name: str | os.PathLike[str]) -> str:
     segments are dropped and a trailing ``/`` is kept. Refuse NUL bytes, ``..`` segments,
     absolute paths and Windows drive paths with ``SuspiciousFileOperation``.
     """
+    if (  # the common case, already clean: answered without splitting (url() in templates)
+        type(name) is str
+        and not name.startswith("/")
+        and "/." not in "/" + name
+        and "//" not in name
+        and "\\" not in name
+        and "\x00" not in name
+        and name[1:2] != ":"
+    ):
+        return name
     text = os.fspath(name)
     if not isinstance(text, str):
         raise TypeError(f"Storage names must be str, not {type(text).__name__}")
@@ -62,6 +73,7 @@ def clean_name(name: str | os.PathLike[str]) -> str:
     return cleaned
 
 
+@functools.lru_cache(maxsize=64)
 def clean_location(location: str) -> str:
     """Return a backend location (key prefix) without leading or trailing slashes.
 

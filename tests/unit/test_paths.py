@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 import pytest
 from django.core.exceptions import SuspiciousFileOperation
 
+from storages import paths
 from storages.paths import clean_location, clean_name, safe_join, split_key
 
 HOSTILE = [
@@ -85,3 +89,28 @@ def test_location_tolerates_slashes_but_not_traversal() -> None:
 def test_names_must_be_text() -> None:
     with pytest.raises(TypeError):
         clean_name(b"bytes.txt")  # type: ignore[arg-type]
+
+
+def test_the_fast_path_for_clean_names_agrees_with_the_full_rule() -> None:
+    """A plain ``str`` that is clean already is returned without splitting; any other goes
+    through the full rule. Both must answer alike for every name (a ``PathLike`` always takes
+    the full rule)."""
+
+    class Path:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+        def __fspath__(self) -> str:
+            return self.text
+
+    def outcome(name: Any) -> str:
+        try:
+            return paths.clean_name(name)
+        except SuspiciousFileOperation:
+            return "refused"
+
+    pieces = ["a", "b", ".", "..", "/", "\\", "\x00", ":", "c:", ".x", " ", "é"]
+    rng = random.Random(1)
+    for _ in range(50_000):
+        name = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 7)))
+        assert outcome(name) == outcome(Path(name)), name
