@@ -38,7 +38,11 @@ DEFAULT_CHUNK_SIZE = 64 * 1024
 
 
 class ReadStream(Protocol):
-    """A byte stream of one object, opened at some offset by a backend."""
+    """A byte stream of one object, opened at some offset by a backend.
+
+    A stream may also offer ``readinto(buffer) -> int``, filling the caller's buffer straight
+    from the connection: a file's reads then copy each byte once.
+    """
 
     #: The total size of the object, when the backend learned it while opening.
     size: int | None
@@ -89,6 +93,16 @@ class GuardedStream:
     def read(self, n: int = -1, /) -> bytes:
         with self._guard():
             return self._stream.read(n)
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        """Fill *buffer* from the stream; return the number of bytes (0 at the end)."""
+        with self._guard():
+            readinto = getattr(self._stream, "readinto", None)
+            if readinto is not None:
+                return int(readinto(buffer))
+            data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         with self._guard():
@@ -216,16 +230,36 @@ class _Reader(io.RawIOBase):
         if self.size is not None and self._pos >= self.size:
             return 0
         stream = self.open_stream()
-        data = stream.read(len(view))
-        if not data and self.size is not None and self._pos < self.size:
+        readinto = getattr(stream, "readinto", None)
+        if readinto is not None:
+            count = readinto(view)
+        else:
+            data = stream.read(len(view))
+            count = len(data)
+            view[:count] = data
+        if not count and self.size is not None and self._pos < self.size:
             self._drop_stream()
             raise StorageConnectionError(
                 f"The stream of {self._name!r} ended at byte {self._pos} of {self.size}"
             )
-        view[: len(data)] = data
-        self._pos += len(data)
+        self._pos += count
         self._stream_pos = self._pos
-        return len(data)
+        return int(count)
+
+    def readall(self) -> bytes:
+        """Read to the end: into one buffer of the remaining size when the size is known."""
+        if self.size is None:
+            self.open_stream()  # learns the size where the backend tells it when opening
+        if self.size is None:
+            return super().readall() or b""
+        buffer = bytearray(max(self.size - self._pos, 0))
+        view = memoryview(buffer)
+        done = 0
+        while done < len(buffer) and (count := self.readinto(view[done:])):
+            done += count
+        del view
+        del buffer[done:]
+        return bytes(buffer)
 
     def total_size(self) -> int:
         if self.size is None:

@@ -80,6 +80,23 @@ class ResponseStream:
             return b""
         return bytes(self._raw.read(None if n is None or n < 0 else n))
 
+    def readinto(self, buffer: memoryview, /) -> int:
+        """Fill *buffer* from the connection: straight from the socket when the body is sent
+        as is (no ``Content-Encoding`` for urllib3 to decode), else through urllib3."""
+        if self._raw is None:
+            return 0
+        connection: Any = getattr(self._raw, "_fp", None)  # http.client's, under urllib3
+        plain = self._response.headers.get("Content-Encoding", "identity") == "identity"
+        buffered = len(getattr(self._raw, "_decoded_buffer", b""))  # bytes urllib3 holds
+        if plain and not buffered and hasattr(connection, "readinto"):
+            count = int(connection.readinto(buffer))
+            if connection.isclosed():  # the whole body is read: the connection can be reused
+                self._raw.release_conn()
+            return count
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
     def close(self) -> None:
         self._response.close()
 
