@@ -56,7 +56,7 @@ from storages.files import (
 )
 from storages.options import BaseOptions, secret_keywords
 from storages.subclassing import OptionAttributes
-from storages.sync import SyncIndex, synchronizing_view
+from storages.sync import SyncIndex, keep_what_the_view_learned, synchronizing_view
 
 __all__ = ["BaseStorage"]
 
@@ -388,9 +388,11 @@ class BaseStorage(OptionAttributes[O], Storage):
         untouched: other threads using it meanwhile see the backend as it is.
         """
         index = SyncIndex(self.listing(path))
-        yield synchronizing_view(self, index)
+        view = synchronizing_view(self, index)
+        yield view
         for name in index.take_pending_deletes():
             self.delete(name)
+        keep_what_the_view_learned(view, self)
 
     # -- hooks ------------------------------------------------------------------------------
     def _stat(self, key: str) -> Entry | None:

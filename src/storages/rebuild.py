@@ -68,10 +68,21 @@ def alias_of(storage_cls: type, given: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _unset(options: BaseOptions, field: dataclasses.Field[Any]) -> bool:
+    """Return whether no source gave the option a value: empty, or its declared default (an
+    SFTP ``params`` of ``{}`` would let paramiko find keys of its own)."""
+    value = getattr(options, field.name)
+    if value in (None, ""):
+        return True
+    if field.default_factory is not dataclasses.MISSING:
+        return bool(value == field.default_factory())
+    return field.default is not dataclasses.MISSING and value == field.default
+
+
 def check_needed_secrets(options: BaseOptions, needed: Iterable[str], storage_name: str) -> None:
     """Refuse to work without a secret the original storage was given in code."""
     fields = {field.name: field for field in dataclasses.fields(options)}
-    missing = [name for name in needed if getattr(options, name, None) in (None, "")]
+    missing = [name for name in needed if _unset(options, fields[name])]
     if missing:
         wanted = "; ".join(sources_of(name, spec_of(fields[name])) for name in missing)
         raise ImproperlyConfigured(

@@ -23,7 +23,12 @@ from django.core.files.base import ContentFile, File
 from storages.entries import Entry, localize_time
 from storages.paths import clean_name, split_level
 
-__all__ = ["SyncIndex", "SynchronizingStorage", "synchronizing_view"]
+__all__ = [
+    "SyncIndex",
+    "SynchronizingStorage",
+    "keep_what_the_view_learned",
+    "synchronizing_view",
+]
 
 S = TypeVar("S")
 
@@ -218,3 +223,15 @@ def synchronizing_view(storage: S, index: SyncIndex) -> S:
     view.__dict__.update({k: view if v is storage else v for k, v in vars(storage).items()})
     view.sync_index = index
     return view  # type: ignore[no-any-return]
+
+
+def keep_what_the_view_learned(view: Any, storage: Any) -> None:
+    """Give *storage* the attributes its view set while synchronising (the ``hashed_files`` a
+    manifest storage's post-processing found), so that the instance ``collectstatic`` used
+    answers ``url()`` as a fresh one reading the manifest would."""
+    own = vars(storage)
+    for name, value in vars(view).items():
+        if name == "sync_index" or value is view:
+            continue
+        if name not in own or own[name] is not value:
+            own[name] = value

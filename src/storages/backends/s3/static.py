@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+from re import Match
+from typing import Any
+from urllib.parse import quote
+
 from django.contrib.staticfiles.storage import ManifestFilesMixin
 
 from storages.backends.s3.storage import S3Storage
 
 __all__ = ["S3ManifestStaticStorage", "S3StaticStorage"]
+
+# Set while Django rewrites the references inside a CSS or JS file (see url_converter).
+_rewriting_references: ContextVar[bool] = ContextVar("_rewriting_references", default=False)
 
 
 class S3StaticStorage(S3Storage):
@@ -20,4 +29,33 @@ class S3StaticStorage(S3Storage):
 
 
 class S3ManifestStaticStorage(ManifestFilesMixin, S3StaticStorage):  # type: ignore[misc]
-    """Static files on S3 with hashed names recorded in a manifest."""
+    """Static files on S3 with hashed names recorded in a manifest.
+
+    The references written into the hashed CSS and JS files never expire: they are relative
+    to the file that contains them (or under ``STATIC_URL`` where the source wrote them so),
+    even when ``querystring_auth`` signs the URLs ``url()`` gives templates.
+    """
+
+    def url_converter(
+        self, name: str, hashed_files: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Callable[[Match[str]], str]:
+        """Return Django's converter of the references in *name*, asking for no signed URL."""
+        convert = super().url_converter(name, hashed_files, *args, **kwargs)
+
+        def converter(matchobj: Match[str]) -> str:
+            token = _rewriting_references.set(True)
+            try:
+                return convert(matchobj)
+            finally:
+                _rewriting_references.reset(token)
+
+        return converter
+
+    def _object_url(self, key: str, *args: Any, **kwargs: Any) -> str:
+        if _rewriting_references.get():
+            # Django keeps only the last segment of this URL (the hashed file name) and joins
+            # it to the reference's own directory, so the key is all it needs. The last
+            # segment of a presigned URL is a piece of its query string (after a "/" in the
+            # credential or the signature): 1.14.6 wrote "../img/yeA=&Expires=1796553424".
+            return quote(key, safe="/~")
+        return super()._object_url(key, *args, **kwargs)
