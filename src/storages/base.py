@@ -208,7 +208,7 @@ class BaseStorage(OptionAttributes[O], Storage):
         alias = self._alias or rebuild.alias_of(type(self), kwargs)
         if alias is not None:
             return path, (), {"alias": alias}
-        kept, given = rebuild.split_secrets(self.options_class, kwargs)
+        kept, given = rebuild.split_secrets(self.options, kwargs)
         needed = sorted({*self._needs_secrets, *given})
         return path, args, {**kept, "needs_secrets": needed} if needed else kept
 
@@ -218,7 +218,18 @@ class BaseStorage(OptionAttributes[O], Storage):
     # -- plumbing ---------------------------------------------------------------------------
     def _key(self, name: str) -> str:
         """Return the backend key of a storage *name* (cleaned, under the location)."""
-        return self._normalize_name(paths.clean_name(name))
+        return self._normalize_name(self._clean(name))
+
+    def _clean(self, name: str) -> str:
+        """Return the clean storage name of what a caller passed.
+
+        As in django-storages 1.x, a storage without a location takes ``/a.txt`` for ``a.txt``
+        (its root is the only place the name can mean); under a location, such a name is an
+        absolute path outside it, refused.
+        """
+        if not self.location_prefix and isinstance(name, str) and name.startswith("/"):
+            name = name.lstrip("/")
+        return paths.clean_name(name)
 
     def _normalize_name(self, name: str) -> str:
         """Return the key of the clean *name*: joined under the location, never outside it.
@@ -241,7 +252,10 @@ class BaseStorage(OptionAttributes[O], Storage):
 
     def _content_type(self, name: str, content: File | None) -> str | None:
         """Return the content type to store: the upload's own, else guessed from the name."""
-        declared = getattr(content, "content_type", None)
+        # A File wrapping an upload (1.x read ``content.file.content_type``) counts too.
+        declared = getattr(content, "content_type", None) or getattr(
+            getattr(content, "file", None), "content_type", None
+        )
         return declared if isinstance(declared, str) else mimetypes.guess_type(name)[0]
 
     def _require(self, feature: Feature, what: str) -> None:
@@ -275,7 +289,7 @@ class BaseStorage(OptionAttributes[O], Storage):
                     raise
                 name = self.get_available_name(name)
                 continue
-            return paths.clean_name(name)
+            return self._clean(name)
 
     def _write_content(self, name: str, content: File) -> None:
         """Stream *content* to the file *name*, chunk by chunk; the old content stays on error."""
@@ -298,7 +312,7 @@ class BaseStorage(OptionAttributes[O], Storage):
 
     def exists(self, name: str) -> bool:
         """Return whether a file (or, where the backend has them, a directory) exists."""
-        if not paths.clean_name(name):
+        if not self._clean(name):
             return True  # the root of a storage always exists (Django's collectstatic asks)
         return bool(self._call(name, self._exists, self._key(name)))
 
@@ -309,7 +323,7 @@ class BaseStorage(OptionAttributes[O], Storage):
         if entry is None:
             backend = self.error_context() or self.errors.backend
             raise StorageNotFoundError(errno.ENOENT, f"{backend}: no such file", name)
-        return dataclasses.replace(entry, name=paths.clean_name(name))
+        return dataclasses.replace(entry, name=self._clean(name))
 
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         """Return ``(directories, files)`` directly under *path*."""
@@ -327,7 +341,7 @@ class BaseStorage(OptionAttributes[O], Storage):
     def url(self, name: str | None, **kwargs: Any) -> str:
         """Return the URL of *name* (keyword arguments are backend specific)."""
         self._require(Feature.URL, "url()")
-        clean = paths.clean_name(name or "")
+        clean = self._clean(name or "")
         return str(self._call(clean, self._object_url, self._key(clean), **kwargs))
 
     def get_modified_time(self, name: str) -> datetime:

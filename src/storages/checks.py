@@ -18,8 +18,10 @@ id                      meaning
 ``storages.W102``       (deploy) S3: unsigned URLs for a media storage
 ``storages.W103``       (deploy) SFTP: unknown host keys are accepted
 ``storages.W104``       (deploy) FTP without TLS to another machine
-``storages.W105``       a model field's storage instance was given a secret in code (or
-                        ``OPTIONS``); migrations leave it out
+``storages.W105``       a model field's storage instance was given a secret in code;
+                        migrations and task queues leave it out
+``storages.W106``       S3: a custom domain with signed URLs and no CloudFront key serves
+                        unsigned URLs
 ======================  ====================================================================
 """
 
@@ -301,4 +303,37 @@ def check_field_storage_secrets(
                 id="storages.W105",
             )
         )
+    return messages
+
+
+@checks.register(_TAG)
+def check_s3_unsigned_custom_domain(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Warn about an S3 storage that should sign its URLs but builds them on a custom domain
+    without a CloudFront key (``storages.W106``): they are served unsigned.
+
+    Signing URLs (``AWS_QUERYSTRING_AUTH``, on by default) says the files are private; on a
+    custom domain only a CloudFront key can sign them, so without one the private files are
+    served to anyone with the URL, as they were in django-storages 1.x.
+    """
+    messages: list[checks.CheckMessage] = []
+    for alias, backend, storage in _configured_storages():
+        s3 = sys.modules.get("storages.backends.s3.storage")
+        if s3 is None or not isinstance(storage, s3.S3Storage):
+            continue
+        opts = storage.options
+        signed = opts.cloudfront_signer or (opts.cloudfront_key_id and opts.cloudfront_key)
+        if opts.custom_domain and opts.querystring_auth and not signed:
+            messages.append(
+                checks.Warning(
+                    f"STORAGES[{alias!r}] ({backend}): AWS_S3_CUSTOM_DOMAIN is set and "
+                    "AWS_QUERYSTRING_AUTH is on, but no CloudFront key signs the URLs: they "
+                    "are served unsigned.",
+                    hint="Set AWS_CLOUDFRONT_KEY_ID and AWS_CLOUDFRONT_KEY (or the "
+                    "cloudfront_signer option) to sign them, or AWS_QUERYSTRING_AUTH = False "
+                    "if the files are public.",
+                    id="storages.W106",
+                )
+            )
     return messages

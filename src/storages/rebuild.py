@@ -94,19 +94,35 @@ def check_needed_secrets(options: BaseOptions, needed: Iterable[str], storage_na
 
 
 def split_secrets(
-    options_cls: type[BaseOptions], given: Mapping[str, Any]
+    options: BaseOptions, given: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
-    """Return the constructor keywords *given* without secrets, and the secret options they
-    set (by option name, whichever keyword or alias set them)."""
-    keywords = secret_keywords(options_cls)
+    """Return the constructor keywords *given* without secrets, and the options they set that
+    held one (by option name, whichever keyword or alias set them): a secret option, or one
+    holding a secret inside (an SSE-C key in S3's ``object_parameters``)."""
+    keywords = secret_keywords(type(options))
     explicit = set(secrets.split_given(keywords, given)[0])
-    kept = {key: value for key, value in given.items() if key not in explicit}
+    embedded: list[str] = getattr(options, "embedded_secrets", list)()
     named = [
         name
         for name, names in keywords.items()
         if any(given[key] not in (None, "") for key in names & explicit)
     ]
+    for key, value in given.items():
+        if key not in explicit and embedded and _holds(value, embedded):
+            explicit.add(key)
+            named.append(key)
+    kept = {key: value for key, value in given.items() if key not in explicit}
     return kept, named
+
+
+def _holds(value: Any, embedded: list[str]) -> bool:
+    if isinstance(value, str):
+        return any(secret and secret in value for secret in embedded)
+    if isinstance(value, Mapping):
+        return any(_holds(item, embedded) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds(item, embedded) for item in value)
+    return False
 
 
 def pickled_state(storage: Any, configured: list[str]) -> dict[str, Any]:
@@ -119,9 +135,11 @@ def pickled_state(storage: Any, configured: list[str]) -> dict[str, Any]:
     if configured:
         options = state["_options"]
         state["_options"] = dataclasses.replace(options, **dict.fromkeys(configured))
-        for name in configured:
-            if state.get(name) is getattr(options, name):
-                del state[name]
+        # The options are mirrored as attributes, under their 1.x aliases too.
+        held = [getattr(options, name) for name in configured]
+        for key, value in list(state.items()):
+            if value is not None and any(value is secret for secret in held):
+                del state[key]
         state["_configured_secrets"] = configured
     return state
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from types import FunctionType
 from typing import Any, ClassVar, Generic, TypeVar
 
-from storages.options import BaseOptions, assign, resolve
+from storages.options import BaseOptions, assign, resolve, spec_of
 
 __all__ = [
     "OptionAttributes",
@@ -37,14 +37,19 @@ O = TypeVar("O", bound=BaseOptions)  # noqa: E741
 _overlaying = threading.local()
 
 
-_FIELD_NAMES: dict[type, frozenset[str]] = {}
+_FIELD_NAMES: dict[type, dict[str, str]] = {}
 
 
-def _field_names(options_cls: type) -> frozenset[str]:
+def _field_names(options_cls: type) -> dict[str, str]:
+    """Return each name an option answers to (its own and its 1.x aliases) with the option."""
     names = _FIELD_NAMES.get(options_cls)
     if names is None:
-        fields = dataclasses.fields(options_cls)
-        names = _FIELD_NAMES[options_cls] = frozenset(f.name for f in fields if f.init)
+        names = {}
+        for field in dataclasses.fields(options_cls):
+            if field.init:
+                names.update(dict.fromkeys(spec_of(field).aliases, field.name))
+                names[field.name] = field.name
+        _FIELD_NAMES[options_cls] = names
     return names
 
 
@@ -67,7 +72,7 @@ def apply_default_settings(storage: Any, given: Mapping[str, Any]) -> dict[str, 
 def preset_options(storage: Any, options_cls: type) -> dict[str, Any]:
     """Return the options an ``__init__`` override assigned before calling the base's."""
     names = _field_names(options_cls)
-    return {name: value for name, value in vars(storage).items() if name in names}
+    return {names[name]: value for name, value in vars(storage).items() if name in names}
 
 
 def property_options(storage_cls: type, options_cls: type, stop: type) -> tuple[str, ...]:
@@ -83,7 +88,7 @@ def property_options(storage_cls: type, options_cls: type, stop: type) -> tuple[
         found += [
             name
             for name, value in vars(klass).items()
-            if name in names and isinstance(value, property) and name not in found
+            if names.get(name) == name and isinstance(value, property) and name not in found
         ]
     return tuple(found)
 
@@ -140,22 +145,23 @@ class OptionAttributes(Generic[O]):
         self.__dict__["_options"] = value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if (
-            "_options" in self.__dict__
-            and name not in self._property_options
-            and name in _field_names(self.options_class)
-        ):
-            self.options = assign(self.options, name, value, type(self).__name__)
-            self.__dict__[name] = value
+        field = _field_names(self.options_class).get(name)
+        if "_options" in self.__dict__ and field and name not in self._property_options:
+            self.options = assign(self.options, field, value, type(self).__name__)
+            self._mirror_options({field: value})
             self._options_changed()
             return
         super().__setattr__(name, value)
 
     def _mirror_options(self, values: Mapping[str, Any]) -> None:
-        # Mirror each option as an attribute, as django-storages 1.x storages had them.
-        for name, value in values.items():
+        # Mirror each option as an attribute (under its 1.x aliases too), as django-storages
+        # 1.x storages had them.
+        names = _field_names(self.options_class)
+        for name, field in names.items():
+            if field not in values:
+                continue
             if not isinstance(getattr(type(self), name, None), (property, FunctionType)):
-                self.__dict__[name] = value
+                self.__dict__[name] = values[field]
 
     def get_default_settings(self) -> dict[str, Any]:
         """Return 1.x-style defaults (attribute name to value) of a third-party subclass."""

@@ -198,6 +198,7 @@ def test_options_without_a_checkable_type_are_only_sdk_objects() -> None:
         "AzureStorage.token_credential",
         "GoogleCloudStorage.credentials",
         "S3Storage.client_config",
+        "S3Storage.cloudfront_signer",  # a botocore CloudFrontSigner
         "S3Storage.transfer_config",
     ]
 

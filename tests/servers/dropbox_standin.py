@@ -227,7 +227,8 @@ class Dropbox:
         if form.get("client_id") != self.app_key or (
             "client_secret" in form and form["client_secret"] != self.app_secret
         ):
-            raise ApiError({"error": "invalid_client", "error_description": "Invalid client"}, 400)
+            # What Dropbox answers for a wrong app key or secret: the reason in "error" itself.
+            raise ApiError({"error": "invalid_client: Invalid client_id or client_secret"}, 400)
         if not self.refresh_token or form.get("refresh_token") != self.refresh_token:
             raise ApiError(
                 {"error": "invalid_grant", "error_description": "refresh token is malformed"}, 400

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.migrations.writer import MigrationWriter
 from django.test import override_settings
 from django.test.utils import isolate_apps
-from django.utils.module_loading import import_string
 from django.utils.functional import empty
+from django.utils.module_loading import import_string
 
 from storages.backends.s3 import S3Storage
 from storages.checks import check_field_storage_secrets
@@ -95,3 +95,14 @@ def test_callables_settings_and_default_storage_are_silent() -> None:
     assert (lazy._wrapped is not empty) == built_before
     text, _ = MigrationWriter.serialize(Document._meta.get_field("callable_storage"))
     assert "private_storage" in text
+
+
+def test_a_secret_inside_an_option_stays_out_of_deconstruct() -> None:
+    # An SSE-C customer key in object_parameters: the option is left out and named, so the
+    # rebuilt storage refuses to work until its setting supplies it.
+    parameters = {"SSECustomerKey": SECRET * 2, "SSECustomerAlgorithm": "AES256"}
+    storage = S3Storage(object_parameters=parameters, **BUCKET)
+    _path, _args, kwargs = storage.deconstruct()
+    assert SECRET not in repr(kwargs)
+    assert kwargs["needs_secrets"] == ["object_parameters"]
+    assert kwargs["bucket_name"] == "media"

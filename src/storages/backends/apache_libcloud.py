@@ -1,5 +1,5 @@
 """Keep ``storages.backends.apache_libcloud`` importable, as the documentation shows it."""
 
-from storages.backends.libcloud import LibCloudOptions, LibCloudStorage
+from storages.backends.libcloud import LibCloudFile, LibCloudOptions, LibCloudStorage
 
-__all__ = ["LibCloudOptions", "LibCloudStorage"]
+__all__ = ["LibCloudFile", "LibCloudOptions", "LibCloudStorage"]

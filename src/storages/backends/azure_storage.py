@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from storages.backends.azure import AzureOptions, AzureStorage
+from storages.backends.azure import AzureOptions, AzureStorage, AzureStorageFile
 
-__all__ = ["AzureOptions", "AzureStorage"]
+__all__ = ["AzureOptions", "AzureStorage", "AzureStorageFile"]

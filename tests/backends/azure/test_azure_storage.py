@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from azure.storage.blob import BlobServiceClient
+from azure.storage.blob import BlobServiceClient, ContainerClient
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -448,11 +448,14 @@ def test_missing_sdk_names_the_extra() -> None:
 
 
 def test_client_is_shared_and_closed(storage: AzureStorage) -> None:
-    assert storage.client is storage.client
-    client = storage.client
+    assert storage.service_client is storage.service_client
+    client = storage.service_client
     storage.close()
-    assert storage.client is not client
-    assert isinstance(storage.client, BlobServiceClient)
+    assert storage.service_client is not client
+    assert isinstance(storage.service_client, BlobServiceClient)
+    # As in 1.x, ``client`` is the container's client.
+    assert isinstance(storage.client, ContainerClient)
+    assert storage.client.container_name == storage.options.azure_container
 
 
 def test_save_without_overwrite_checks_the_name_first(

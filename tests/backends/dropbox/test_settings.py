@@ -117,7 +117,8 @@ def test_secrets_stay_out_of_repr_and_migrations() -> None:
     for secret in ("sl.very-secret", "refresh-secret", "app-secret-value"):
         assert secret not in text
     _, _, kwargs = storage.deconstruct()
-    assert kwargs == {"app_key": "public-key"}
+    needed = ["app_secret", "oauth2_access_token", "oauth2_refresh_token"]
+    assert kwargs == {"app_key": "public-key", "needs_secrets": needed}
 
 
 def test_declared_features() -> None:

@@ -6,12 +6,13 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import dropbox
 import pytest
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 
 from storages.backends.dropbox import DropboxStorage
-from storages.errors import StorageConnectionError
+from storages.errors import StorageConnectionError, StoragePermissionError
 from storages.testing import GeneratedFile, digest_of
 from tests.backends.dropbox.standin import dropbox_server, unique_root
 from tests.bigfiles import round_trip_256_mib
@@ -247,6 +248,21 @@ def test_wrong_refresh_token_is_a_permission_error(server: RunningServer) -> Non
     with pytest.raises(PermissionError, match="DROPBOX_OAUTH2_REFRESH_TOKEN") as caught:
         storage.exists("x.txt")
     assert "revoked" not in str(caught.value)
+
+
+@pytest.mark.filterwarnings("ignore:datetime.datetime.utcnow:DeprecationWarning")
+def test_wrong_app_secret_is_a_permission_error(server: RunningServer) -> None:
+    # Dropbox answers the token refresh with 400 "invalid_client: ..."; the SDK raises a
+    # BadInputError, which names no credential class of its own.
+    storage = DropboxStorage(
+        oauth2_refresh_token=REFRESH_TOKEN, app_key=APP_KEY, app_secret="wrong-app-secret"
+    )
+    with pytest.raises(PermissionError, match="DROPBOX_APP_SECRET") as caught:
+        storage.exists("x.txt")
+    assert isinstance(caught.value, StoragePermissionError)
+    assert isinstance(caught.value.__cause__, dropbox.exceptions.BadInputError)
+    assert "invalid_client" in str(caught.value)
+    assert "wrong-app-secret" not in str(caught.value)
 
 
 def test_unreachable_server_is_a_connection_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from libcloud.storage.types import Provider
 from pytest_django.fixtures import Settings
 
 from storages.backends.apache_libcloud import LibCloudStorage
+from storages.checks import check_storages
 from storages.features import Feature
 from tests.backends.libcloud.servers import new_bucket, s3_provider, storage_on_new_bucket
 from tests.bigfiles import big_files, round_trip_256_mib
@@ -118,6 +119,34 @@ def test_type_may_be_a_provider_value_and_storages_options(settings: Settings) -
     [
         ({}, "amazon_1", "LIBCLOUD_PROVIDERS amazon_1 not defined or invalid"),
         ({"x": documented_entry()}, None, "LIBCLOUD_PROVIDERS default not defined or invalid"),
+    ],
+)
+def test_a_missing_provider_is_refused_on_first_use(
+    settings: Settings, providers: dict[str, Any], name: str | None, message: str
+) -> None:
+    # Created at import by a model field: manage.py runs where the setting is not given.
+    settings.LIBCLOUD_PROVIDERS = providers
+    store = LibCloudStorage(name)
+    with pytest.raises(ImproperlyConfigured) as caught:
+        store.exists("a.txt")
+    assert str(caught.value).startswith(message)
+    settings.STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.apache_libcloud.LibCloudStorage",
+            "OPTIONS": {"provider_name": name} if name else {},
+        }
+    }
+    [error] = check_storages()
+    assert error.id == "storages.E001"
+    assert message in error.msg
+    del settings.LIBCLOUD_PROVIDERS
+    with pytest.raises(ImproperlyConfigured, match="not defined or invalid"):
+        LibCloudStorage().driver  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("providers", "name", "message"),
+    [
         (
             {"amazon_1": {**documented_entry(), "type": "libcloud.storage.types.Provider.NOPE"}},
             "amazon_1",
@@ -164,7 +193,8 @@ def test_key_stays_out_of_repr_and_migrations(settings: Settings) -> None:
     assert "s3cr3t-key" not in repr(store)
     assert store.provider["key"] == "***"
     path, args, kwargs = store.deconstruct()
-    assert kwargs == {"provider_name": "amazon_1"}
+    # The providers given in code are named, not recorded: the copy reads them from settings.
+    assert kwargs == {"provider_name": "amazon_1", "needs_secrets": ["providers"]}
     assert import_string(path)(*args, **kwargs).bucket == "bucket-1"
 
 

@@ -9,11 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles.management.commands.collectstatic import (
+    Command as DjangoCollectstatic,
+)
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+import storages as storages_app
 from tests.backends.s3.fixtures import RequestCounter
 
 FILES = 40
@@ -30,8 +34,15 @@ def static_dir(tmp_path: Path) -> Path:
     return root
 
 
+#: Static files of this package's own app ("storages" is installed), collected beside ours.
+SHIPPED = sum(
+    1 for path in Path(storages_app.__file__).parent.glob("static/**/*") if path.is_file()
+)
+COPIED = FILES + 1 + SHIPPED
+
+
 def collect(
-    backend: str, options: dict[str, Any], static_dir: Path, *args: str
+    backend: str, options: dict[str, Any], static_dir: Path, *args: str, command: Any = None
 ) -> tuple[dict[str, int], str]:
     config = {
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -47,7 +58,7 @@ def collect(
         counter = RequestCounter()
         storage.client.meta.events.register("before-send.s3", counter)
         out = io.StringIO()
-        call_command("collectstatic", "--noinput", *args, stdout=out)
+        call_command(command or "collectstatic", "--noinput", *args, stdout=out)
         return counter.take(), out.getvalue()
 
 
@@ -66,11 +77,11 @@ def test_unchanged_reruns_cost_one_listing(
 ) -> None:
     first, output = collect(backend, s3_options, static_dir)
     assert first.get("PutObject", 0) >= FILES + 1
-    assert f"{FILES + 1} static files copied" in output
+    assert f"{COPIED} static files copied" in output
 
     again, output = collect(backend, s3_options, static_dir)
     assert again == {"ListObjectsV2": 1}, again
-    assert "0 static files copied" in output and f"{FILES + 1} unmodified" in output
+    assert "0 static files copied" in output and f"{COPIED} unmodified" in output
 
     touch_everything(static_dir)  # a fresh CI checkout: new mtimes, same content
     touched, _ = collect(backend, s3_options, static_dir)
@@ -80,6 +91,20 @@ def test_unchanged_reruns_cost_one_listing(
     changed, output = collect(backend, s3_options, static_dir)
     assert changed.get("PutObject", 0) >= 1 and "ListObjectsV2" in changed
     assert changed.get("GetObject", 0) == 0 and changed.get("HeadObject", 0) == 0
+
+
+def test_djangos_own_command_rewrites_nothing_unchanged(
+    s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    """Django's command (what runs when an app listed before "storages" hides ours) makes its
+    post-processing delete and save every CSS and JS file again on each run; the manifest
+    storage post-processes through a synchronising view, so a re-run writes nothing."""
+    backend = "storages.backends.s3.S3ManifestStaticStorage"
+    collect(backend, s3_options, static_dir, command=DjangoCollectstatic())
+    again, _ = collect(backend, s3_options, static_dir, command=DjangoCollectstatic())
+    writes = {"PutObject", "DeleteObject", "DeleteObjects", "CopyObject"} & set(again)
+    assert not writes, again
+    assert again["ListObjectsV2"] == 1, again  # the view's one listing
 
 
 def test_clear_removes_stale_files_only(s3_options: dict[str, Any], static_dir: Path) -> None:

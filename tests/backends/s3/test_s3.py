@@ -242,9 +242,17 @@ def test_cloudfront_signed_urls_verify_with_the_public_key(s3_options: dict[str,
 
 
 # -- settings -----------------------------------------------------------------------------------
-def test_missing_bucket_name_names_the_setting() -> None:
-    with pytest.raises(ImproperlyConfigured, match="AWS_STORAGE_BUCKET_NAME"):
-        S3Storage()
+def test_missing_bucket_name_names_the_setting_at_first_use() -> None:
+    # Created at import (FileField(storage=...)), used only later: manage.py works without it.
+    storage = S3Storage()
+    for use in (
+        lambda: storage.exists("x"),
+        lambda: storage.url("x"),
+        lambda: S3Storage(querystring_auth=False).url("x"),
+        lambda: storage.bucket,
+    ):
+        with pytest.raises(ImproperlyConfigured, match="AWS_STORAGE_BUCKET_NAME"):
+            use()
 
 
 def test_settings_are_read_from_django(moto: RunningServer) -> None:

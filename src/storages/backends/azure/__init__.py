@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from storages.backends.azure.options import AzureOptions
-from storages.backends.azure.storage import AzureStorage
+from storages.backends.azure.storage import AzureStorage, AzureStorageFile
 
-__all__ = ["AzureOptions", "AzureStorage"]
+__all__ = ["AzureOptions", "AzureStorage", "AzureStorageFile"]

@@ -41,7 +41,14 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("azure-storage-blob", "azure") from exc
 
-__all__ = ["BoundedRetry", "account_url", "connection_string_secrets", "create_client", "sas_token"]
+__all__ = [
+    "BoundedRetry",
+    "account",
+    "account_url",
+    "connection_string_secrets",
+    "create_client",
+    "sas_token",
+]
 
 #: The emulator's documented development account (public: it is in Microsoft's documentation).
 EMULATOR_ACCOUNT_NAME = "devstoreaccount1"
@@ -57,9 +64,23 @@ STREAM_BLOCK_SIZE = 64 * 1024
 SDK_BACKOFF = frozenset({"initial_backoff", "increment_base", "random_jitter_range"})
 
 
-def _account(options: AzureOptions) -> tuple[str | None, str | None]:
-    """Return the account name and key (the emulator's development account when emulated)."""
+def _connection_string_parts(connection_string: str | None) -> dict[str, str]:
+    """Return the ``Name=value`` parts of a connection string, by lowercase name."""
+    parts = {}
+    for part in (connection_string or "").split(";"):
+        name, _, value = part.partition("=")
+        if name.strip() and value.strip():
+            parts[name.strip().lower()] = value.strip()
+    return parts
+
+
+def account(options: AzureOptions) -> tuple[str | None, str | None]:
+    """Return the account name and key: the options', else those of the connection string (as
+    django-storages 1.x exposed them), else the emulator's development account when emulated."""
     name, key = options.account_name, options.account_key
+    parts = _connection_string_parts(options.connection_string)
+    name = name or parts.get("accountname")
+    key = key or parts.get("accountkey")
     if options.is_emulated:
         name = name or EMULATOR_ACCOUNT_NAME
         if name == EMULATOR_ACCOUNT_NAME:
@@ -69,7 +90,7 @@ def _account(options: AzureOptions) -> tuple[str | None, str | None]:
 
 def account_url(options: AzureOptions) -> str:
     """Return the endpoint of the account's Blob service."""
-    name, _ = _account(options)
+    name, _ = account(options)
     if options.is_emulated:
         return f"http://{EMULATOR_HOST}/{name}"
     if not name:
@@ -84,12 +105,8 @@ def account_url(options: AzureOptions) -> str:
 def connection_string_secrets(connection_string: str | None) -> list[str]:
     """Return the credentials inside a connection string: they also show up on their own (a
     SAS token in the query string of each request)."""
-    found = []
-    for part in (connection_string or "").split(";"):
-        name, _, value = part.partition("=")
-        if name.strip().lower() in ("accountkey", "sharedaccesssignature") and value.strip():
-            found.append(value.strip())
-    return found
+    parts = _connection_string_parts(connection_string)
+    return [parts[name] for name in ("accountkey", "sharedaccesssignature") if name in parts]
 
 
 def _client_kwargs(options: AzureOptions) -> dict[str, Any]:
@@ -113,7 +130,7 @@ def create_client(options: AzureOptions, endpoint: Callable[[], str]) -> BlobSer
     kwargs = _client_kwargs(options)
     if options.connection_string:
         return BlobServiceClient.from_connection_string(options.connection_string, **kwargs)
-    name, key = _account(options)
+    name, key = account(options)
     credential: Any = None
     if key:
         credential = {"account_name": name, "account_key": key}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import mimetypes
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -11,7 +10,8 @@ from urllib.parse import quote
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.storage import Storage
 
-from storages.backends._cloud import OBJECT_STORE_FEATURES
+from storages import paths
+from storages.backends._cloud import OBJECT_STORE_FEATURES, content_headers
 from storages.backends.azure import connection
 from storages.backends.azure.errors import ERRORS
 from storages.backends.azure.options import AZURE_MAX_SLASHES, AZURE_NAME_MAX_LEN, AzureOptions
@@ -20,11 +20,12 @@ from storages.base import BaseStorage
 from storages.digests import md5_etag
 from storages.entries import Entry
 from storages.features import Feature
+from storages.files import RemoteFile
 
 if TYPE_CHECKING:
-    from azure.storage.blob import BlobClient, BlobProperties, BlobServiceClient
+    from azure.storage.blob import BlobClient, BlobProperties, BlobServiceClient, ContainerClient
 
-__all__ = ["AzureStorage"]
+__all__ = ["AzureStorage", "AzureStorageFile"]
 
 #: Smallest block of a staged upload.
 MIN_BLOCK_SIZE = 1024 * 1024
@@ -49,25 +50,57 @@ def _entry(key: str, props: BlobProperties) -> Entry:
     return Entry(key, int(props.size), digest, *times, content_type=kind)
 
 
+class AzureStorageFile(RemoteFile):
+    """A file of :class:`AzureStorage`; django-storages 1.x's ``AzureStorageFile(name, mode,
+    storage)`` works too."""
+
+
 class AzureStorage(BaseStorage[AzureOptions]):
     """Files in one Azure Blob Storage container."""
 
     options_class = AzureOptions
+    file_class = AzureStorageFile
     features = OBJECT_STORE_FEATURES | Feature.CREATED_TIME
     errors = ERRORS
     # The SDK's clients are thread-safe; one connection pool serves every thread.
     client_per_thread = False
 
+    #: 1.x's attributes: the options, or the account of the connection string (see _start).
+    account_name: str | None
+    account_key: str | None
+
     # -- configuration ----------------------------------------------------------------------
+    def _start(self) -> None:
+        super()._start()
+        # 1.x's attributes: the account of the connection string when no other is set (run-time
+        # state, derived again here whenever an option changes, never pickled).
+        self.__dict__["account_name"], self.__dict__["account_key"] = connection.account(
+            self.options
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state.pop("account_name", None)
+        state.pop("account_key", None)
+        return state
+
+    def _container_name(self) -> str:
+        # Read when used: a subclass may compute it.
+        name = self.options.azure_container
+        if not name:
+            self.options.check_required(type(self).__name__)
+        return str(name)
+
     @property
-    def container(self) -> str:
-        """Return the container name, or raise ImproperlyConfigured when it is missing."""
-        if not self.options.azure_container:
-            raise ImproperlyConfigured(
-                "AzureStorage needs a container: "
-                "set AZURE_CONTAINER or the 'azure_container' option"
-            )
-        return self.options.azure_container
+    def service_client(self) -> BlobServiceClient:
+        """Return the ``BlobServiceClient`` of the account, created on first use."""
+        return self._clients.get()  # type: ignore[no-any-return]
+
+    @property
+    def client(self) -> ContainerClient:
+        """Return the ``ContainerClient`` of the container (as in django-storages 1.x)."""
+        service = self.service_client  # created first: it refuses a missing container
+        return service.get_container_client(self._container_name())
 
     @property
     def azure_protocol(self) -> str:
@@ -86,14 +119,14 @@ class AzureStorage(BaseStorage[AzureOptions]):
         """Name the container and endpoint in errors (without the query: it may hold a SAS)."""
         endpoint = "its endpoint"
         with contextlib.suppress(Exception):  # a client that can't be built fails in the call
-            endpoint = str(self.client.url).split("?", 1)[0]
+            endpoint = str(self.service_client.url).split("?", 1)[0]
         return f"Azure container {self.options.azure_container!r} at {endpoint}"
 
     def _create_client(self) -> BlobServiceClient:
         return connection.create_client(self.options, self.account_url)
 
     def _blob(self, key: str) -> BlobClient:
-        return self.client.get_blob_client(self.container, key)  # type: ignore[no-any-return]
+        return self.client.get_blob_client(key)
 
     # -- Azure's name rules -----------------------------------------------------------------
     def get_name_max_len(self) -> int:
@@ -143,9 +176,11 @@ class AzureStorage(BaseStorage[AzureOptions]):
         return dict(self.options.object_parameters)
 
     def _content_settings(self, name: str, content_type: str | None) -> dict[str, Any]:
-        guessed_type, encoding = mimetypes.guess_type(name)
+        content_type, encoding = content_headers(
+            name, content_type, self.options.default_content_type
+        )
         params: dict[str, Any] = {
-            "content_type": content_type or guessed_type or self.options.default_content_type,
+            "content_type": content_type,
             "content_encoding": encoding,
             "cache_control": self.options.cache_control,
         }
@@ -183,7 +218,7 @@ class AzureStorage(BaseStorage[AzureOptions]):
         return None if props is None else _entry(key, props)
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
-        container = self.client.get_container_client(self.container)
+        container = self.client
         dirs: list[str] = []
         files: list[str] = []
         for item in container.walk_blobs(name_starts_with=prefix or None, delimiter="/"):
@@ -195,10 +230,16 @@ class AzureStorage(BaseStorage[AzureOptions]):
         return dirs, files
 
     def _iter_entries(self, prefix: str) -> Iterator[Entry]:
-        container = self.client.get_container_client(self.container)
+        container = self.client
         for props in container.list_blobs(name_starts_with=prefix or None):
             if not props.name.endswith("/"):
                 yield _entry(props.name, props)
+
+    def list_all(self, path: str = "") -> list[str]:
+        """Return the blob name of every file under *path*, the location in front
+        (django-storages 1.x's method); :meth:`listing` gives storage names with sizes."""
+        location = self.location_prefix
+        return [paths.safe_join(location, entry.name) for entry in self.listing(path)]
 
     def content_digest(self, chunks: Iterable[bytes]) -> tuple[str | None, int]:
         """Return the MD5 a listing shows for content made of *chunks* (see ``BlockWriter``)."""
@@ -219,7 +260,7 @@ class AzureStorage(BaseStorage[AzureOptions]):
         if expire is None:
             expire = self.options.expiration_secs
         if self.options.custom_domain:
-            base = f"{self.azure_protocol}://{self.options.custom_domain}/{self.container}"
+            base = f"{self.azure_protocol}://{self.options.custom_domain}/{self._container_name()}"
             url = f"{base}/{quote(key, safe='/~')}"
         else:
             # Without its query: the SDK appends the storage's own SAS token (AZURE_SAS_TOKEN).
@@ -227,8 +268,8 @@ class AzureStorage(BaseStorage[AzureOptions]):
         if expire is None:
             return url
         sas = connection.sas_token(
-            self.client,
-            self.container,
+            self.service_client,
+            self._container_name(),
             key,
             expire=expire,
             mode=mode,

@@ -2,7 +2,12 @@
 it), built on the official Dropbox SDK."""
 
 from storages.backends.dropbox.options import DropboxOptions
-from storages.backends.dropbox.storage import DropBoxStorage, DropboxStorage
+from storages.backends.dropbox.storage import (
+    DropBoxFile,
+    DropboxFile,
+    DropBoxStorage,
+    DropboxStorage,
+)
 from storages.errors import StorageError
 
 #: 1.x's exception (both spellings): every error the backend raises is one, so ``except``
@@ -11,8 +16,10 @@ DropboxStorageException = StorageError
 DropBoxStorageException = StorageError
 
 __all__ = [
+    "DropBoxFile",
     "DropBoxStorage",
     "DropBoxStorageException",
+    "DropboxFile",
     "DropboxOptions",
     "DropboxStorage",
     "DropboxStorageException",

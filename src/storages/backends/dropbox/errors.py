@@ -8,6 +8,8 @@ token, what to configure; the table then picks the class from the summary.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Any
 
 from storages.errors import (
@@ -83,6 +85,18 @@ def _explain_auth(exc: Any) -> DropboxFailure:
     return DropboxFailure(text, StoragePermissionError)
 
 
+def _explain_bad_input(exc: Any) -> DropboxFailure:
+    """A 400 answer. On a token renewal, ``invalid_client`` (with or without the reason after a
+    colon) means a refused app key or app secret: credentials refused."""
+    body = str(exc.message)
+    with contextlib.suppress(ValueError, AttributeError):
+        error = str(json.loads(body).get("error", ""))
+        if error.partition(":")[0].strip() == "invalid_client":
+            text = f"Dropbox refused the app key or app secret (invalid_client); {_AUTH_HINT}"
+            return DropboxFailure(text, StoragePermissionError)
+    return DropboxFailure(f"the API refused the request: {body}", StorageError)
+
+
 def explain(exc: BaseException) -> BaseException:
     """Return a :class:`DropboxFailure` restating an SDK error, or *exc* itself."""
     if isinstance(exc, sdk.AuthError):
@@ -98,7 +112,7 @@ def explain(exc: BaseException) -> BaseException:
         wait = f"; retry after {exc.backoff} s" if exc.backoff else ""
         return DropboxFailure(f"too many requests{wait}", StorageError)
     if isinstance(exc, sdk.BadInputError):
-        return DropboxFailure(f"the API refused the request: {exc.message}", StorageError)
+        return _explain_bad_input(exc)
     if isinstance(exc, sdk.HttpError):
         return DropboxFailure(f"HTTP {exc.status_code}: {exc.body}", StorageError)
     return exc
@@ -113,9 +127,13 @@ class _DropboxErrorTranslator(ErrorTranslator):
 
     def translate(self, exc: BaseException, *args: Any, **kwargs: Any) -> BaseException:
         explained = explain(exc)
-        if explained is not exc:
-            explained.__cause__ = exc
-        return super().translate(explained, *args, **kwargs)
+        if explained is exc:
+            return super().translate(exc, *args, **kwargs)
+        explained.__cause__ = exc
+        new = super().translate(explained, *args, **kwargs)
+        if new.__cause__ is explained:
+            new.__cause__ = exc  # the SDK's own exception, as every backend keeps it
+        return new
 
 
 ERRORS = _DropboxErrorTranslator(

@@ -46,6 +46,7 @@ class DropboxOptions(BaseOptions):
     write_mode: Literal["add", "overwrite"] = option("add", setting="DROPBOX_WRITE_MODE")
     """``'add'`` never replaces a file: ``save()`` picks a free name and writing to an existing
     name raises ``FileExistsError``. ``'overwrite'`` replaces files saved under the same name."""
-    upload_chunk_size: int = option(4 * 1024 * 1024, convert=_positive)
+    upload_chunk_size: int = option(4 * 1024 * 1024, aliases=("CHUNK_SIZE",), convert=_positive)
     """Files up to this size are uploaded in one request; larger ones through an upload
-    session in parts of this size, so at most about twice this much is held in memory."""
+    session in parts of this size, so at most about twice this much is held in memory. A
+    subclass's ``CHUNK_SIZE``, 1.x's name, sets it too."""

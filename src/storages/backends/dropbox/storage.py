@@ -15,6 +15,7 @@ from storages.base import BaseStorage
 from storages.entries import Entry
 from storages.errors import MissingDependencyError
 from storages.features import Feature
+from storages.files import RemoteFile
 from storages.retry import RetryPolicy
 
 try:
@@ -24,7 +25,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("dropbox", "dropbox") from exc
 
-__all__ = ["DropBoxStorage", "DropboxStorage"]
+__all__ = ["DropBoxFile", "DropBoxStorage", "DropboxFile", "DropboxStorage"]
 
 #: A call that changes nothing (or nothing more when repeated) is sent once more on a new
 #: connection after a broken one. The SDK retries error answers, never a broken connection: a
@@ -36,10 +37,24 @@ def _broken_connection(exc: BaseException) -> bool:
     return isinstance(exc, requests.exceptions.ConnectionError)
 
 
+#: The positional arguments of 1.x's constructor, in order (1.14 took only the first).
+_POSITIONAL = ("oauth2_access_token", "root_path", "timeout", "write_mode")
+
+
+class DropboxFile(RemoteFile):
+    """A file of :class:`DropboxStorage`; django-storages 1.x's ``DropboxFile(name, storage)``
+    works too."""
+
+
 class DropboxStorage(BaseStorage[DropboxOptions]):
-    """Files in a Dropbox account, confined to ``DROPBOX_ROOT_PATH``."""
+    """Files in a Dropbox account, confined to ``DROPBOX_ROOT_PATH``.
+
+    As in django-storages 1.x, the access token may be the first positional argument
+    (``DropboxStorage(token)``), followed by the root path, the timeout and the write mode.
+    """
 
     options_class = DropboxOptions
+    file_class = DropboxFile
     features = (
         Feature.URL
         | Feature.SIGNED_URL
@@ -49,6 +64,17 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
         | Feature.ATOMIC_WRITE
     )
     errors = ERRORS
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        if len(args) > len(_POSITIONAL):
+            raise TypeError(f"DropboxStorage takes at most {len(_POSITIONAL)} positional arguments")
+        for name, value in zip(_POSITIONAL, args, strict=False):
+            if name in options:
+                raise TypeError(f"DropboxStorage got multiple values for {name!r}")
+            options[name] = value
+        if "oauth2_access_token" in options and options["oauth2_access_token"] is None:
+            del options["oauth2_access_token"]  # 1.x: None means "from DROPBOX_OAUTH2_TOKEN"
+        super().__init__(**options)
 
     # -- configuration ----------------------------------------------------------------------
     @property
@@ -168,5 +194,6 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
         return str(self._repeatable("files_get_temporary_link", self._path(key)).link)
 
 
-#: The name the 1.x documentation uses.
+#: The names the 1.x documentation uses.
 DropBoxStorage = DropboxStorage
+DropBoxFile = DropboxFile

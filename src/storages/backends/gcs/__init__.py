@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from storages.backends.gcs.options import GCSOptions
-from storages.backends.gcs.storage import GoogleCloudStorage
+from storages.backends.gcs.storage import GoogleCloudFile, GoogleCloudStorage
 
-__all__ = ["GCSOptions", "GoogleCloudStorage"]
+__all__ = ["GCSOptions", "GoogleCloudFile", "GoogleCloudStorage"]

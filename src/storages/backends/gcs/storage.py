@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import mimetypes
 import os
 from collections.abc import Iterable, Iterator
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.core.exceptions import ImproperlyConfigured
 
 from storages import paths
-from storages.backends._cloud import OBJECT_STORE_FEATURES
+from storages.backends._cloud import OBJECT_STORE_FEATURES, content_headers, name_encoding
 from storages.backends.gcs import connection
 from storages.backends.gcs.errors import ERRORS
 from storages.backends.gcs.options import GCSOptions, json_acl
@@ -22,8 +22,9 @@ from storages.base import BaseStorage
 from storages.digests import md5_etag
 from storages.entries import Entry
 from storages.features import Feature
+from storages.files import RemoteFile
 
-__all__ = ["GoogleCloudStorage"]
+__all__ = ["GoogleCloudFile", "GoogleCloudStorage"]
 
 #: Upload chunk of a resumable upload when ``GS_BLOB_CHUNK_SIZE`` is unset.
 DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
@@ -36,10 +37,23 @@ def _entry(key: str, blob: Any) -> Entry:
     return Entry(key, int(blob.size), digest, *times, content_type=blob.content_type)
 
 
+class GoogleCloudFile(RemoteFile):
+    """A file of :class:`GoogleCloudStorage`; django-storages 1.x's ``GoogleCloudFile(name,
+    mode, storage)`` works too."""
+
+    @cached_property
+    def blob(self) -> Any:
+        """Return the file's ``google.cloud.storage.Blob`` (one request, on first use), with
+        its metadata when the file exists, as in django-storages 1.x."""
+        storage = cast(GoogleCloudStorage, self._storage)
+        return storage._blob_of(self.name or "")
+
+
 class GoogleCloudStorage(BaseStorage[GCSOptions]):
     """Files in one Google Cloud Storage bucket."""
 
     options_class = GCSOptions
+    file_class = GoogleCloudFile
     features = OBJECT_STORE_FEATURES | Feature.CREATED_TIME
     errors = ERRORS
     # google-auth logs every request's headers, the bearer token included, at DEBUG.
@@ -67,19 +81,24 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
                 endpoint = str(client.api_endpoint).split("?", 1)[0]
         return f"Google Cloud Storage bucket {self.options.bucket_name!r} at {endpoint}"
 
-    @property
-    def bucket_name(self) -> str:
-        """Return the bucket name, or raise ImproperlyConfigured when it is missing."""
-        if not self.options.bucket_name:
-            raise ImproperlyConfigured(
-                "GoogleCloudStorage needs a bucket: set GS_BUCKET_NAME or the 'bucket_name' option"
-            )
-        return self.options.bucket_name
+    def _bucket_name(self) -> str:
+        # Read when used (a subclass may compute it), after the client: creating it refused a
+        # missing bucket name.
+        return str(self.options.bucket_name)
 
     @property
     def bucket(self) -> Any:
         """Return the bucket object (no request is sent)."""
-        return self.client.bucket(self.bucket_name)
+        client = self.client  # created first: it refuses a missing bucket name
+        return client.bucket(self._bucket_name())
+
+    def _blob_of(self, name: str) -> Any:
+        """Return the blob of the file *name*: with its metadata when it exists, else new."""
+        key = self._key(name)
+        bucket = self.bucket
+        options = {"timeout": self.options.timeout, "retry": self._retry()}
+        blob = self._call(name, bucket.get_blob, key, **options)
+        return bucket.blob(key) if blob is None else blob
 
     def _create_client(self) -> Any:
         client = connection.create_client(self.options)
@@ -104,15 +123,12 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
         acl = json_acl(params.pop("acl", self.options.default_acl))
         if acl:
             upload["predefined_acl"] = acl
-        guessed = mimetypes.guess_type(name)[0]
-        upload["content_type"] = (
-            params.pop("content_type", None)
-            or content_type
-            or guessed
-            or "application/octet-stream"
-        )
+        content_type, encoding = content_headers(name, content_type)
+        upload["content_type"] = params.pop("content_type", None) or content_type
         if self.options.cache_control and "cache_control" not in params:
             params["cache_control"] = self.options.cache_control
+        if encoding and "content_encoding" not in params:
+            params["content_encoding"] = encoding
         gzip = (
             self.options.gzip
             and upload["content_type"] in self.options.gzip_content_types
@@ -131,15 +147,20 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
     def _download_url(self, key: str) -> str:
         endpoint = self.client.api_endpoint.rstrip("/")
         return (
-            f"{endpoint}/download/storage/v1/b/{quote(self.bucket_name, safe='')}"
+            f"{endpoint}/download/storage/v1/b/{quote(self._bucket_name(), safe='')}"
             f"/o/{quote(key, safe='')}?alt=media"
         )
 
     def _open_stream(self, key: str, offset: int) -> BlobReadStream:
         session, url = self.client._http, self._download_url(key)
 
+        # A file named with a compression suffix ("x.csv.gz") reads back as it was saved; one
+        # the storage compressed (GS_IS_GZIPPED) or stored with a content encoding reads
+        # decompressed, as in 1.x.
+        decode = name_encoding(key) is None
+
         def open_stream() -> BlobReadStream:
-            return BlobReadStream(session, url, offset, self.options.timeout)
+            return BlobReadStream(session, url, offset, self.options.timeout, decode=decode)
 
         return self._retry()(open_stream)()  # type: ignore[no-any-return]
 
@@ -165,7 +186,7 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         iterator = self.client.list_blobs(
-            self.bucket_name,
+            self._bucket_name(),
             prefix=prefix or None,
             delimiter="/",
             timeout=self.options.timeout,
@@ -182,7 +203,7 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
 
     def _iter_entries(self, prefix: str) -> Iterator[Entry]:
         blobs = self.client.list_blobs(
-            self.bucket_name,
+            self._bucket_name(),
             prefix=prefix or None,
             timeout=self.options.timeout,
             retry=self._retry(),

@@ -17,9 +17,12 @@ STREAM_BLOCK_SIZE = 64 * 1024
 
 
 class BlobReadStream(ChunkStream):
-    """One object streamed from an offset over one HTTP response (ranged when offset > 0)."""
+    """One object streamed from an offset over one HTTP response (ranged when offset > 0);
+    a gzip content encoding is undone while reading when *decode*."""
 
-    def __init__(self, session: Any, url: str, offset: int, timeout: float) -> None:
+    def __init__(
+        self, session: Any, url: str, offset: int, timeout: float, *, decode: bool = True
+    ) -> None:
         super().__init__()
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         self._response = session.request("GET", url, headers=headers, stream=True, timeout=timeout)
@@ -33,14 +36,14 @@ class BlobReadStream(ChunkStream):
             finally:
                 self.close()
         headers = self._response.headers
-        if headers.get("Content-Encoding", "").lower() == "gzip":
+        if decode and headers.get("Content-Encoding", "").lower() == "gzip":
             pass  # decompressed while read: the stored size is not the size read
         elif "/" in headers.get("Content-Range", ""):
             total = headers["Content-Range"].rsplit("/", 1)[1]
             self.size = int(total) if total.isdigit() else None
         elif headers.get("Content-Length", "").isdigit():
             self.size = offset + int(headers["Content-Length"])
-        self._chunks = self._response.raw.stream(STREAM_BLOCK_SIZE, decode_content=True)
+        self._chunks = self._response.raw.stream(STREAM_BLOCK_SIZE, decode_content=decode)
 
     def close(self) -> None:
         super().close()

@@ -93,12 +93,14 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (TransientHTTPError, *_BROKEN))
 
 
-def _provider_type(value: Any) -> tuple[str, dict[str, Any]]:
+def _provider_type(value: Any) -> tuple[Any, dict[str, Any]]:
     """Return the Libcloud provider of an entry's ``type`` and keywords it implies."""
-    if not isinstance(value, str):
-        raise ValueError(f"'type' must be a string, got {type(value).__name__}")
-    if "." not in value:
-        return value, {}  # a Provider value such as Provider.S3 ('s3')
+    if value is None or value == "":
+        raise ValueError("the provider entry has no 'type'")
+    if not isinstance(value, str) or "." not in value:
+        # A Provider value such as Provider.S3 ('s3'), or the id a driver was registered under
+        # with ``libcloud.storage.providers.set_driver()`` (any hashable, as in 1.x).
+        return value, {}
     module_path, name = value.rsplit(".", 1)
     if module_path != _TYPES_MODULE:
         raise ValueError(f"Invalid module path {module_path!r}: expected {_TYPES_MODULE}.NAME")

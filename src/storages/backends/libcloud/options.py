@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 
 from storages.options import BaseOptions, option
 
@@ -30,3 +33,17 @@ class LibCloudOptions(BaseOptions):
     max_memory_size: int = option(2 * 1024 * 1024)
     """Bytes a write keeps in memory before it continues in a temporary file; the file is
     streamed to the provider when it is closed."""
+
+    def provider_entry(self) -> dict[str, Any] | None:
+        """Return the entry of ``providers`` named ``provider_name`` (None when there is none)."""
+        entry = self.providers.get(self.provider_name)
+        return dict(entry) if isinstance(entry, Mapping) and entry else None
+
+    def check_required(self, storage_name: str) -> None:
+        """Also refuse a missing provider entry: on first use and in ``manage.py check``."""
+        super().check_required(storage_name)
+        if self.provider_entry() is None:
+            raise ImproperlyConfigured(
+                f"LIBCLOUD_PROVIDERS {self.provider_name} not defined or invalid (the "
+                "'providers' option, keyed by the 'provider_name' option)"
+            )

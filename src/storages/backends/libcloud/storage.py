@@ -27,7 +27,7 @@ from storages.base import BaseStorage
 from storages.entries import Entry
 from storages.errors import MissingDependencyError
 from storages.features import Feature
-from storages.files import ReadStream, Writer
+from storages.files import ReadStream, RemoteFile, Writer
 
 try:
     from libcloud.common.types import LibcloudError
@@ -39,7 +39,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("apache-libcloud", "libcloud") from exc
 
-__all__ = ["LibCloudStorage"]
+__all__ = ["LibCloudFile", "LibCloudStorage"]
 
 #: The LOCAL driver removes emptied parent directories after a delete, racing with an upload
 #: that just created them; its writes and deletes are serialized per directory in-process.
@@ -75,10 +75,16 @@ def _entry(obj: Any) -> Entry:
     )
 
 
+class LibCloudFile(RemoteFile):
+    """A file of :class:`LibCloudStorage`; django-storages 1.x's ``LibCloudFile(name, storage,
+    mode)`` works too."""
+
+
 class LibCloudStorage(BaseStorage[LibCloudOptions]):
     """Files in one bucket of a Libcloud provider (``LIBCLOUD_PROVIDERS``)."""
 
     options_class = LibCloudOptions
+    file_class = LibCloudFile
     features = Feature.URL | Feature.MODIFIED_TIME | Feature.LISTDIR | Feature.ATOMIC_WRITE
     errors = ERRORS
 
@@ -86,15 +92,28 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
         if provider_name is not None:
             options["provider_name"] = provider_name
         super().__init__(**options)
-        self._entry = self._provider_entry()
-        try:
-            self._driver_spec = driver_spec(self._entry)
+
+    def _start(self) -> None:
+        # The entry and its driver are derived here, again whenever an option changes. A wrong
+        # entry fails now, as in 1.x; a missing one on first use, so that manage.py commands
+        # run where LIBCLOUD_PROVIDERS is not set.
+        self._entry = self.options.provider_entry()
+        self._driver_spec = None
+        if self._entry is not None:
+            try:
+                self._driver_spec = driver_spec(self._entry)
+            except Exception as exc:
+                raise self._driver_error(exc) from exc
+        super()._start()
+        if self._driver_spec is not None:
             self.client  # noqa: B018 - create this thread's driver now, as 1.x did
-        except Exception as exc:
-            raise ImproperlyConfigured(
-                f"Unable to create libcloud driver type {self._entry.get('type')}: {exc} "
-                f"(LIBCLOUD_PROVIDERS[{self.options.provider_name!r}], the 'providers' option)"
-            ) from exc
+
+    def _driver_error(self, exc: Exception) -> ImproperlyConfigured:
+        entry = self._entry or {}
+        return ImproperlyConfigured(
+            f"Unable to create libcloud driver type {entry.get('type')}: {exc} "
+            f"(LIBCLOUD_PROVIDERS[{self.options.provider_name!r}], the 'providers' option)"
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
@@ -102,29 +121,24 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
             state.pop(derived, None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        self._entry = self._provider_entry()
-        self._driver_spec = driver_spec(self._entry)
-
-    def _provider_entry(self) -> dict[str, Any]:
-        name = self.options.provider_name
-        entry = self.options.providers.get(name)
-        if not isinstance(entry, Mapping) or not entry:
-            raise ImproperlyConfigured(
-                f"LIBCLOUD_PROVIDERS {name} not defined or invalid (the 'providers' option, "
-                "keyed by the 'provider_name' option)"
-            )
-        return dict(entry)
+    def _configured_entry(self) -> dict[str, Any]:
+        if self._entry is None:
+            self.options.check_required(type(self).__name__)  # raises, naming the entry
+        assert self._entry is not None
+        return self._entry
 
     def _secrets(self) -> Sequence[str]:
         # Only the provider's key is secret; bucket names and hosts stay readable in errors.
-        key = self._entry.get("key")
+        key = (self._entry or {}).get("key")
         return [key] if isinstance(key, str) else []
 
     def _create_client(self) -> Any:
+        assert self._driver_spec is not None  # the options were checked: derived with the entry
         driver_class, args, kwargs = self._driver_spec
-        driver = driver_class(*args, **kwargs)
+        try:
+            driver = driver_class(*args, **kwargs)
+        except Exception as exc:
+            raise self._driver_error(exc) from exc
         adapt_driver(driver)
         return driver
 
@@ -143,12 +157,12 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
     @property
     def bucket(self) -> str:
         """Return the name of the bucket (Libcloud container) the storage uses."""
-        return str(self._entry["bucket"])
+        return str(self._configured_entry()["bucket"])
 
     @property
     def provider(self) -> dict[str, Any]:
         """Return the provider entry, with its key hidden."""
-        return {k: ("***" if k == "key" else v) for k, v in self._entry.items()}
+        return {k: ("***" if k == "key" else v) for k, v in self._configured_entry().items()}
 
     # -- helpers ----------------------------------------------------------------------------
     def _container(self) -> Any:

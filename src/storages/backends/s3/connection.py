@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from storages.backends.s3.options import S3Options
 from storages.errors import MissingDependencyError
+from storages.options import sources_of, spec_of
 
 # The storage imports this module before any other that needs boto3: it fails with a hint.
 try:
@@ -52,14 +55,19 @@ class S3Connection:
     resource, which is not thread-safe) is built once per thread.
     """
 
-    def __init__(self, options: S3Options, endpoint: str | None) -> None:
-        self.options = options
-        self.endpoint = endpoint
+    def __init__(self, options: Callable[[], S3Options]) -> None:
+        # A callable: options a subclass defines as properties are read when used.
+        self._options = options
         self._lock = threading.Lock()
         self._unsigned: Any = None
-        self._unsigned_url_base: str | None = None
+        self._unsigned_url_bases: dict[str, str] = {}
         self._resources = threading.local()
-        self._bucket_checked = False
+        self._checked_buckets: set[str] = set()
+
+    @property
+    def options(self) -> S3Options:
+        """Return the storage's options as they are now."""
+        return self._options()
 
     def config(self, *, unsigned: bool = False) -> Config:
         """Return the botocore configuration: bounded waits, standard retries, the options'."""
@@ -74,6 +82,7 @@ class S3Connection:
         if proxies is None and opts.proxy_host:
             proxy = f"{opts.proxy_host}:{opts.proxy_port}" if opts.proxy_port else opts.proxy_host
             proxies = {"http": proxy, "https": proxy}
+        checksums = _checksum_config(opts)
         config = Config(
             signature_version=UNSIGNED if unsigned else opts.signature_version,
             s3=s3 or None,
@@ -81,6 +90,7 @@ class S3Connection:
             connect_timeout=10,
             read_timeout=60,
             retries={"max_attempts": 3, "mode": "standard"},
+            **checksums,
         )
         if opts.client_config is not None:
             config = config.merge(opts.client_config)
@@ -89,6 +99,7 @@ class S3Connection:
     def session(self) -> Any:
         """Return a new boto3 session with the options' credentials (or profile)."""
         opts = self.options
+        _check_credentials(opts)
         if opts.session_profile:
             return boto3.session.Session(profile_name=opts.session_profile)
         return boto3.session.Session(
@@ -101,7 +112,7 @@ class S3Connection:
         opts = self.options
         return {
             "config": self.config(unsigned=unsigned),
-            "endpoint_url": self.endpoint,
+            "endpoint_url": endpoint_url(opts),
             "region_name": opts.region_name or opts.origin,
             "use_ssl": opts.use_ssl,
             "verify": opts.verify,
@@ -110,7 +121,8 @@ class S3Connection:
     def client(self) -> Any:
         """Return a new S3 client, first creating the bucket if ``auto_create_bucket`` asks."""
         client = self.session().client("s3", **self._arguments())
-        if self.options.auto_create_bucket and not self._bucket_checked:
+        opts = self.options
+        if opts.auto_create_bucket and opts.bucket_name not in self._checked_buckets:
             self.ensure_bucket(client)
         return client
 
@@ -129,7 +141,7 @@ class S3Connection:
             if opts.bucket_acl:
                 args["ACL"] = opts.bucket_acl
             client.create_bucket(**args)
-        self._bucket_checked = True
+        self._checked_buckets.add(str(opts.bucket_name))
 
     def unsigned_client(self) -> Any:
         """Return the client that builds unsigned URLs (built once, never sends a request)."""
@@ -140,18 +152,58 @@ class S3Connection:
 
     def unsigned_url_base(self, bucket: str) -> str:
         """Return what every unsigned URL of *bucket* starts with, asking botocore once."""
-        if self._unsigned_url_base is None:
+        base = self._unsigned_url_bases.get(bucket)
+        if base is None:
             marker = "storages-url-marker"
             url = self.unsigned_client().generate_presigned_url(
                 "get_object", Params={"Bucket": bucket, "Key": marker}
             )
-            self._unsigned_url_base = str(url).split(marker, 1)[0]
-        return self._unsigned_url_base
+            base = self._unsigned_url_bases[bucket] = str(url).split(marker, 1)[0]
+        return base
 
-    def resource(self) -> Any:
-        """Return this thread's boto3 S3 resource."""
-        resource = getattr(self._resources, "resource", None)
+    def resource(self, *, unsigned: bool = False) -> Any:
+        """Return this thread's boto3 S3 resource (signing requests, or not)."""
+        attribute = "unsigned" if unsigned else "signed"
+        resource = getattr(self._resources, attribute, None)
         if resource is None:
-            resource = self.session().resource("s3", **self._arguments())
-            self._resources.resource = resource
+            resource = self.session().resource("s3", **self._arguments(unsigned))
+            setattr(self._resources, attribute, resource)
         return resource
+
+
+def _checksum_config(opts: S3Options) -> dict[str, str]:
+    """Return the checksum modes to give botocore's ``Config``.
+
+    botocore before 1.36 has neither option and sends no default checksums: ``when_required``
+    is what it does anyway, ``when_supported`` is refused with the version it needs.
+    """
+    modes = {
+        name: mode
+        for name in ("request_checksum_calculation", "response_checksum_validation")
+        if (mode := getattr(opts, name))
+    }
+    if "request_checksum_calculation" in Config.OPTION_DEFAULTS:
+        return modes
+    if "when_supported" in modes.values():
+        raise ImproperlyConfigured(
+            "'when_supported' checksums need botocore 1.36 or later: upgrade boto3"
+        )
+    return {}
+
+
+def _check_credentials(opts: S3Options) -> None:
+    """Refuse half a key pair, or a key pair with a profile, naming the setting to fix (botocore
+    fails later with a ``TypeError``, or signs with ``None``)."""
+    fields = {field.name: field for field in dataclasses.fields(opts)}
+    if opts.session_profile and (opts.access_key or opts.secret_key):
+        raise ImproperlyConfigured(
+            "AWS_S3_SESSION_PROFILE (session_profile) can't be combined with an access key "
+            "and secret key: set one or the other"
+        )
+    for present, missing in (("secret_key", "access_key"), ("access_key", "secret_key")):
+        if getattr(opts, present) and not getattr(opts, missing):
+            wanted = sources_of(missing, spec_of(fields[missing]))
+            raise ImproperlyConfigured(
+                f"S3 has a {present.replace('_', ' ')} but no {missing.replace('_', ' ')}: "
+                f"set {wanted}"
+            )

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import codecs
 import dataclasses
+from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from storages.backends._cloud import DEFAULT_GZIP_CONTENT_TYPES
 from storages.options import BaseOptions, option
+from storages.secrets import redact
 
-__all__ = ["DEFAULT_GZIP_CONTENT_TYPES", "LEGACY_SETTINGS", "S3Options", "headers_to_parameters"]
+__all__ = [
+    "DEFAULT_GZIP_CONTENT_TYPES",
+    "LEGACY_SETTINGS",
+    "SSE_C_PARAMETERS",
+    "S3Options",
+    "configuration_warnings",
+    "headers_to_parameters",
+]
 
 
 #: Boto-era settings, the modern option each becomes, for the deprecation warning.
@@ -44,6 +55,40 @@ _HEADER_PARAMETERS = {
 }
 
 
+def configuration_warnings(options: Any) -> list[tuple[str, type[Warning]]]:
+    """Return the warnings a storage with *options* gives when created: each boto-era setting,
+    the deprecated ``use_threads`` (as 1.14 warned) and a file name charset that does nothing.
+
+    *options* is an :class:`S3Options` or a storage (read through its option attributes, so
+    that a ``location`` property is not called before it is used)."""
+    found: list[tuple[str, type[Warning]]] = [
+        (f"{old} is a boto-era setting; use {new} instead", DeprecationWarning)
+        for name, (old, new) in LEGACY_SETTINGS.items()
+        if getattr(options, name) is not None
+    ]
+    if getattr(type(options), "config", None) is not None:  # a subclass's class attribute
+        found.append(
+            (
+                "The 'config' class attribute is deprecated (as in django-storages 1.14): use "
+                "AWS_S3_CLIENT_CONFIG or the client_config option",
+                DeprecationWarning,
+            )
+        )
+    if not options.use_threads:
+        found.append(
+            (
+                "AWS_S3_USE_THREADS is deprecated (as in django-storages 1.14): use "
+                "AWS_S3_TRANSFER_CONFIG = TransferConfig(use_threads=False)",
+                DeprecationWarning,
+            )
+        )
+    charset = options.file_name_charset
+    if charset and codecs.lookup(charset).name != "utf-8":
+        message = f"AWS_S3_FILE_NAME_CHARSET={charset!r} changes nothing: S3 keys are UTF-8"
+        found.append((message, UserWarning))
+    return found
+
+
 def headers_to_parameters(headers: dict[str, str]) -> dict[str, Any]:
     """Translate boto-era ``AWS_HEADERS`` into boto3 ``put_object`` parameters."""
     params: dict[str, Any] = {}
@@ -64,6 +109,35 @@ def _endpoint(value: Any) -> Any:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"expected an http:// or https:// URL with a host, got {value!r}")
+    return value
+
+
+def _unset_if_false(value: Any) -> Any:
+    """Read ``False`` and ``""`` as "not set", as 1.x did (``custom_domain = False``)."""
+    return None if value is False or value == "" else value
+
+
+def _url_protocol(value: Any) -> Any:
+    """Read ``None`` and ``""`` as the default ``https:``, as 1.x did."""
+    return value or "https:"
+
+
+def _checksum_mode(value: Any) -> Any:
+    """Accept botocore's two checksum modes, in any case."""
+    if value is None:
+        return None
+    mode = str(value).lower()
+    if mode not in ("when_supported", "when_required"):
+        raise ValueError(f"expected 'when_supported' or 'when_required', got {value!r}")
+    return mode
+
+
+def _charset(value: Any) -> Any:
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown charset {value!r}") from None
     return value
 
 
@@ -120,13 +194,30 @@ class S3Options(BaseOptions):
     """Signature version; ``s3v4`` unless a legacy service needs another."""
     proxies: dict[str, str] | None = option(None, setting="AWS_S3_PROXIES")
     """Proxies by scheme, as botocore takes them."""
-    client_config: Any = option(None, setting="AWS_S3_CLIENT_CONFIG")
+    client_config: Any = option(None, setting="AWS_S3_CLIENT_CONFIG", aliases="config")
     """A ``botocore.config.Config`` merged into the client's own, which waits at most 10 s to
     connect and 60 s per read (``connect_timeout``, ``read_timeout``) and retries in botocore's
-    ``standard`` mode; e.g. ``Config(read_timeout=5)`` fails a stalled request sooner."""
+    ``standard`` mode; e.g. ``Config(read_timeout=5)`` fails a stalled request sooner. (1.x's
+    deprecated ``config`` class attribute sets it too.)"""
+    request_checksum_calculation: str | None = option(
+        None, setting="AWS_S3_REQUEST_CHECKSUM_CALCULATION", convert=_checksum_mode
+    )
+    """botocore's ``request_checksum_calculation``: ``'when_required'`` stops the CRC32
+    checksums boto3 1.36 and later send with every upload, which several S3-compatible
+    services refuse; None leaves boto3's default (``'when_supported'``)."""
+    response_checksum_validation: str | None = option(
+        None, setting="AWS_S3_RESPONSE_CHECKSUM_VALIDATION", convert=_checksum_mode
+    )
+    """botocore's ``response_checksum_validation``: ``'when_required'`` validates a download's
+    checksum only when asked; None leaves boto3's default (``'when_supported'``)."""
     transfer_config: Any = option(None, setting="AWS_S3_TRANSFER_CONFIG")
-    """A ``boto3.s3.transfer.TransferConfig``: ``multipart_chunksize`` sets the part size and
-    ``max_concurrency`` the parts uploaded at once (default 4)."""
+    """A ``boto3.s3.transfer.TransferConfig``: its ``multipart_chunksize`` is the part size
+    (instead of ``file_buffer_size``), ``multipart_threshold`` the size from which a save is
+    multipart, ``max_concurrency`` the parts uploaded at once and ``use_threads=False`` one at a
+    time; the parts held in memory stay within 64 MiB (or two parts, if larger)."""
+    use_threads: bool = option(True, setting="AWS_S3_USE_THREADS")
+    """Upload the parts of a multipart save in parallel; False uploads one at a time (1.x
+    deprecated this setting for ``transfer_config``)."""
 
     # -- objects -------------------------------------------------------------------------------
     location: str = option("", setting="AWS_LOCATION")
@@ -149,6 +240,15 @@ class S3Options(BaseOptions):
         DEFAULT_GZIP_CONTENT_TYPES, setting="GZIP_CONTENT_TYPES"
     )
     """Content types compressed when ``gzip`` is on."""
+    conditional_writes: bool = option(True, setting="AWS_S3_CONDITIONAL_WRITES")
+    """Send saves that must not replace a file (``file_overwrite`` False) with
+    ``If-None-Match: *``, so S3 refuses them if another process took the name meanwhile; turn
+    off for a service that refuses the header (a save then only checks the name first)."""
+    file_name_charset: str | None = option(
+        None, setting="AWS_S3_FILE_NAME_CHARSET", convert=_charset
+    )
+    """1.x setting, accepted and ignored: S3 keys are UTF-8 (a warning says so if another
+    charset is set)."""
     max_memory_size: int = option(0, setting="AWS_S3_MAX_MEMORY_SIZE")
     """Bytes a write keeps in memory before spooling to disk (0: the part size)."""
     file_buffer_size: int = option(5 * 1024 * 1024, setting="AWS_S3_FILE_BUFFER_SIZE")
@@ -159,14 +259,19 @@ class S3Options(BaseOptions):
     """Sign URLs (presigned); False for public buckets."""
     querystring_expire: int = option(3600, setting="AWS_QUERYSTRING_EXPIRE", convert=_seconds)
     """Seconds a signed URL stays valid."""
-    custom_domain: str | None = option(None, setting="AWS_S3_CUSTOM_DOMAIN")
-    """Domain serving the bucket (a CDN such as CloudFront): URLs are built on it."""
-    url_protocol: str = option("https:", setting="AWS_S3_URL_PROTOCOL")
-    """Scheme of custom-domain URLs."""
+    custom_domain: str | None = option(
+        None, setting="AWS_S3_CUSTOM_DOMAIN", convert=_unset_if_false
+    )
+    """Domain serving the bucket (a CDN such as CloudFront): URLs are built on it (``False``,
+    as the 1.x documentation writes it for private media, means none)."""
+    url_protocol: str = option("https:", setting="AWS_S3_URL_PROTOCOL", convert=_url_protocol)
+    """Scheme of custom-domain URLs (None means the default)."""
     cloudfront_key_id: str | None = option(None, setting="AWS_CLOUDFRONT_KEY_ID")
     """CloudFront key pair ID for signed custom-domain URLs."""
     cloudfront_key: str | bytes | None = option(None, setting="AWS_CLOUDFRONT_KEY", secret=True)
     """PEM private key matching ``cloudfront_key_id``."""
+    cloudfront_signer: Any = option(None)
+    """A ``botocore.signers.CloudFrontSigner`` of your own, used instead of the key pair."""
 
     # -- boto-era settings, translated (each warns once) -------------------------------------
     headers: dict[str, str] | None = option(None, setting="AWS_HEADERS")
@@ -193,3 +298,44 @@ class S3Options(BaseOptions):
     """Boto era: https URLs; use ``url_protocol``."""
     preload_metadata: bool | None = option(None, setting="AWS_PRELOAD_METADATA")
     """Boto era: preload the listing; no longer needed, ignored."""
+
+    def embedded_secrets(self) -> list[str]:
+        """Return the secrets inside options that are not secret as a whole: an SSE-C customer
+        key in ``object_parameters`` and the credentials of proxy URLs, in every form they
+        take in messages and logs."""
+        proxies = [*(self.proxies or {}).values(), self.proxy_host or ""]
+        return [
+            *_customer_key_forms(self.object_parameters),
+            *(form for url in proxies for form in _proxy_credential_forms(url)),
+        ]
+
+    def secret_values(self) -> list[str]:
+        """Return the secret options' values and the :meth:`embedded_secrets`."""
+        return [*super().secret_values(), *self.embedded_secrets()]
+
+    def __repr__(self) -> str:
+        return redact(super().__repr__(), self.embedded_secrets())
+
+
+#: The object parameters of SSE-C, sent on every request that reads or writes an object.
+SSE_C_PARAMETERS = ("SSECustomerAlgorithm", "SSECustomerKey", "SSECustomerKeyMD5")
+
+
+def _customer_key_forms(params: Mapping[str, Any]) -> Iterator[str]:
+    key = params.get("SSECustomerKey")
+    if isinstance(key, (str, bytes)) and key:
+        raw = key.encode() if isinstance(key, str) else key
+        yield key if isinstance(key, str) else repr(key)[2:-1]
+        yield base64.b64encode(raw).decode()  # the header botocore sends
+
+
+def _proxy_credential_forms(url: str) -> Iterator[str]:
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if userinfo:
+        yield userinfo
+        if parts.password:
+            yield parts.password
+            yield unquote(parts.password)
+        user, password = unquote(parts.username or ""), unquote(parts.password or "")
+        yield base64.b64encode(f"{user}:{password}".encode()).decode()  # Proxy-Authorization

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from re import Match
 from typing import Any
@@ -35,6 +35,22 @@ class S3ManifestStaticStorage(ManifestFilesMixin, S3StaticStorage):  # type: ign
     to the file that contains them (or under ``STATIC_URL`` where the source wrote them so),
     even when ``querystring_auth`` signs the URLs ``url()`` gives templates.
     """
+
+    def post_process(
+        self, paths: dict[str, Any], dry_run: bool = False, **options: Any
+    ) -> Iterator[tuple[str, str, bool] | tuple[str, None, RuntimeError]]:
+        """Hash and rewrite the files as Django does, through a synchronising view.
+
+        Django deletes and saves every adjustable file (CSS, JS) again on each run; through the
+        view (one listing), a hashed name that already holds the same content is neither
+        deleted nor written, whichever ``collectstatic`` command runs.
+        """
+        if dry_run or hasattr(self, "sync_index"):  # a view already (our collectstatic's)
+            yield from super().post_process(paths, dry_run, **options)
+            return
+        with self.synchronizing() as view:
+            hashing: Any = view
+            yield from ManifestFilesMixin.post_process(hashing, paths, **options)
 
     def url_converter(
         self, name: str, hashed_files: dict[str, Any], *args: Any, **kwargs: Any

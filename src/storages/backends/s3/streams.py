@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import io
 import re
 import zlib
@@ -18,7 +19,12 @@ from botocore.exceptions import (
 
 from storages.retry import READ_RESUMES
 
-__all__ = ["ObjectReader", "ObjectWriter"]
+__all__ = ["MAX_BUFFERED", "MIN_PART_SIZE", "MultipartPlan", "ObjectReader", "ObjectWriter"]
+
+#: S3's smallest part (but the last).
+MIN_PART_SIZE = 5 * 1024 * 1024
+#: The most bytes of parts a multipart save holds in memory (unless two parts are larger).
+MAX_BUFFERED = 64 * 1024 * 1024
 
 _CONTENT_RANGE = re.compile(r"bytes \d+-\d+/(\d+)")
 
@@ -40,13 +46,26 @@ class ObjectReader:
     reset, a stall past the read timeout) is resumed from the byte it broke at, up to
     :data:`~storages.retry.READ_RESUMES` times. Objects stored gzip-encoded are decompressed on
     the fly (from the start: compressed bytes can't be addressed by offset, so those are not
-    resumed).
+    resumed), unless ``inflate`` is False (``x.tar.gz``: the gzip bytes are the content).
+    ``params`` (the SSE-C key, ...) go with every request.
     """
 
-    def __init__(self, client: Any, bucket: str, key: str, offset: int, window: int) -> None:
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        key: str,
+        offset: int,
+        window: int,
+        *,
+        params: dict[str, Any] | None = None,
+        inflate: bool = True,
+    ) -> None:
         self._client = client
         self._bucket = bucket
         self._key = key
+        self._params = params or {}  # sent with every request: the SSE-C key, ...
+        self._may_inflate = inflate
         self._pos = offset
         self._body: Any = None
         self._window_end: int | None = None
@@ -57,7 +76,7 @@ class ObjectReader:
         self._get(offset, offset + window - 1)
 
     def _get(self, start: int, end: int | None) -> None:
-        args: dict[str, Any] = {"Bucket": self._bucket, "Key": self._key}
+        args: dict[str, Any] = {"Bucket": self._bucket, "Key": self._key, **self._params}
         if start or end is not None:
             args["Range"] = f"bytes={start}-{'' if end is None else end}"
         try:
@@ -66,7 +85,7 @@ class ObjectReader:
             if getattr(exc, "response", {}).get("Error", {}).get("Code") != "InvalidRange":
                 raise
             # Past the end: S3 answers 416 with nothing to read.
-            head = self._client.head_object(Bucket=self._bucket, Key=self._key)
+            head = self._client.head_object(Bucket=self._bucket, Key=self._key, **self._params)
             self.size = int(head["ContentLength"])
             self._body = None
             return
@@ -74,7 +93,7 @@ class ObjectReader:
         total = int(match.group(1)) if match else int(response["ContentLength"])
         self._body = response["Body"]
         self._window_end = end if match else None
-        if response.get("ContentEncoding") == "gzip":
+        if self._may_inflate and response.get("ContentEncoding") == "gzip":
             self._start_inflating(start)
         else:
             self.size = total
@@ -83,7 +102,7 @@ class ObjectReader:
         if self._window_end is not None or offset:
             # Ranges mean nothing in compressed bytes: read the whole object from the start.
             self._body.close()
-            response = self._client.get_object(Bucket=self._bucket, Key=self._key)
+            response = self._client.get_object(Bucket=self._bucket, Key=self._key, **self._params)
             self._body = response["Body"]
             self._window_end = None
         self._inflate = zlib.decompressobj(wbits=31)
@@ -140,12 +159,44 @@ class ObjectReader:
             self._body = None
 
 
+@dataclasses.dataclass(frozen=True)
+class MultipartPlan:
+    """How a save is cut: one PUT under ``threshold`` bytes, else parts of ``part_size`` bytes,
+    ``concurrency`` of them uploading while the next fills."""
+
+    part_size: int
+    threshold: int
+    concurrency: int
+
+    @classmethod
+    def of(
+        cls, part_size: int, transfer_config: Any = None, use_threads: bool = True
+    ) -> MultipartPlan:
+        """Return the plan of a storage: its part size, or a boto3 ``TransferConfig``'s chunk
+        size, threshold and concurrency, bounded so that the parts in memory stay within
+        :data:`MAX_BUFFERED` (or two parts, when a part is larger than half of it)."""
+        threshold, concurrency = None, 4
+        if transfer_config is not None:
+            part_size = int(getattr(transfer_config, "multipart_chunksize", part_size))
+            threshold = int(getattr(transfer_config, "multipart_threshold", part_size))
+            concurrency = int(getattr(transfer_config, "max_concurrency", concurrency))
+            use_threads = use_threads and getattr(transfer_config, "use_threads", True)
+        part_size = max(part_size, MIN_PART_SIZE)
+        fits = max(1, MAX_BUFFERED // part_size - 1)
+        concurrency = max(1, min(concurrency if use_threads else 1, fits))
+        limit = max(MAX_BUFFERED, part_size)
+        threshold = part_size if threshold is None else max(1, min(threshold, limit))
+        return cls(part_size, threshold, concurrency)
+
+
 class ObjectWriter:
     """Collect written bytes and upload them: one PUT when small, multipart when large.
 
-    Parts of ``part_size`` bytes are uploaded by up to ``concurrency`` threads while the next
-    part fills, so at most ``concurrency + 1`` parts are held in memory. ``exclusive`` asks S3 to
-    refuse the write if the key exists (``If-None-Match: *``), making no-overwrite saves atomic.
+    Parts of the plan's ``part_size`` are uploaded by up to ``concurrency`` threads while the
+    next part fills, so at most ``concurrency + 1`` parts are held in memory. ``params`` go with
+    the PUT (or the multipart creation), ``part_params`` (the SSE-C key) with every part and the
+    completion too. ``exclusive`` asks S3 to refuse the write if the key exists
+    (``If-None-Match: *``), making no-overwrite saves atomic.
     """
 
     def __init__(
@@ -155,17 +206,16 @@ class ObjectWriter:
         key: str,
         params: dict[str, Any],
         *,
-        part_size: int,
-        concurrency: int,
+        plan: MultipartPlan,
         exclusive: bool,
         gzip: bool,
+        part_params: dict[str, Any] | None = None,
     ) -> None:
         self._client = client
-        self._bucket = bucket
-        self._key = key
+        self._where = {"Bucket": bucket, "Key": key}
         self._params = params
-        self._part_size = max(part_size, 5 * 1024 * 1024)
-        self._concurrency = max(1, concurrency)
+        self._part_params = part_params or {}
+        self._plan = plan
         self._exclusive = exclusive
         self._buffer = io.BytesIO()
         self._upload_id: str | None = None
@@ -178,35 +228,46 @@ class ObjectWriter:
     def write(self, data: bytes, /) -> None:
         if self._compress is not None:
             data = self._compress.compress(data)
+        if self._upload_id is not None:
+            self._append(data)
+            return
+        self._buffer.write(data)
+        if self._buffer.tell() >= self._plan.threshold:
+            self._start_multipart()
+
+    def _start_multipart(self) -> None:
+        created = self._client.create_multipart_upload(**self._where, **self._params)
+        self._upload_id = created["UploadId"]
+        self._pool = ThreadPoolExecutor(self._plan.concurrency, thread_name_prefix="s3-part")
+        pending, self._buffer = self._buffer, io.BytesIO()
+        with pending.getbuffer() as view:
+            self._append(view)
+
+    def _append(self, data: bytes | memoryview) -> None:
         view = memoryview(data)
+        part_size = self._plan.part_size
         while view:
             # Parts are cut at exactly part_size, so the ETag is predictable (see content_digest).
-            room = self._part_size - self._buffer.tell()
+            room = part_size - self._buffer.tell()
             self._buffer.write(view[:room])
             view = view[room:]
-            if self._buffer.tell() >= self._part_size:
+            if self._buffer.tell() >= part_size:
                 self._submit_part()
 
     def _send_part(self, number: int, body: io.BytesIO) -> dict[str, Any]:
         body.seek(0)
         uploaded = self._client.upload_part(
-            Bucket=self._bucket,
-            Key=self._key,
+            **self._where,
             UploadId=self._upload_id,
             PartNumber=number,
             Body=body,
+            **self._part_params,
         )
         return {"ETag": uploaded["ETag"], "PartNumber": number}
 
     def _submit_part(self) -> None:
-        if self._upload_id is None:
-            created = self._client.create_multipart_upload(
-                Bucket=self._bucket, Key=self._key, **self._params
-            )
-            self._upload_id = created["UploadId"]
-            self._pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="s3-part")
         assert self._pool is not None
-        while len(self._in_flight) >= self._concurrency:
+        while len(self._in_flight) >= self._plan.concurrency:
             self._parts.append(self._in_flight.popleft().result())
         body, self._buffer = self._buffer, io.BytesIO()
         self._in_flight.append(self._pool.submit(self._send_part, self._next_part, body))
@@ -218,13 +279,8 @@ class ObjectWriter:
             self._compress = None
         condition = {"IfNoneMatch": "*"} if self._exclusive else {}
         if self._upload_id is None:
-            self._client.put_object(
-                Bucket=self._bucket,
-                Key=self._key,
-                Body=self._buffer.getvalue(),
-                **self._params,
-                **condition,
-            )
+            body = self._buffer.getvalue()
+            self._client.put_object(**self._where, Body=body, **self._params, **condition)
             return
         try:
             if self._buffer.tell():
@@ -232,10 +288,10 @@ class ObjectWriter:
             while self._in_flight:
                 self._parts.append(self._in_flight.popleft().result())
             self._client.complete_multipart_upload(
-                Bucket=self._bucket,
-                Key=self._key,
+                **self._where,
                 UploadId=self._upload_id,
                 MultipartUpload={"Parts": sorted(self._parts, key=lambda p: p["PartNumber"])},
+                **self._part_params,
                 **condition,
             )
         except BaseException:
@@ -257,6 +313,4 @@ class ObjectWriter:
         self._shutdown()
         if self._upload_id is not None:
             upload_id, self._upload_id = self._upload_id, None
-            self._client.abort_multipart_upload(
-                Bucket=self._bucket, Key=self._key, UploadId=upload_id
-            )
+            self._client.abort_multipart_upload(**self._where, UploadId=upload_id)
