@@ -69,6 +69,8 @@ BENCHES := s3 azure gcs sftp ftp dropbox libcloud database couchdb mogilefs coll
 	test -x .venv-bench/bin/python || "$$(scripts/find-python 3.12)" -m venv .venv-bench
 	.venv-bench/bin/python -m pip install -q --disable-pip-version-check -U pip
 	.venv-bench/bin/python -m pip install -q --disable-pip-version-check $(BENCH_PACKAGES)
+	# rclone: the column collectstatic is measured against (Debian's package; no pip one).
+	command -v rclone >/dev/null || apt-get install -y -q rclone
 	touch $@
 
 bench: install servers .venv-bench/.installed  ## Every benchmark, side by side with 1.14.6 and the raw SDKs (~30 min)

@@ -128,8 +128,9 @@ class OptionAttributes(Generic[O]):
 
     def _resolve_options(self, given: Mapping[str, Any]) -> None:
         """Resolve the options from the constructor keywords *given* and every other source."""
-        given = {**preset_options(self, self.options_class), **given}
+        # 1.x defaults first: a subclass's get_default_settings() may name an option.
         declared = apply_default_settings(self, given)
+        declared = {**preset_options(self, self.options_class), **declared}
         stop = next(k for k in type(self).__mro__ if OptionAttributes in k.__bases__)
         self.options = resolve(self.options_class, type(self), declared, stop=stop)  # type: ignore[assignment]
         self._mirror_options(vars(self.__dict__["_options"]))

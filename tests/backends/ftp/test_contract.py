@@ -62,11 +62,13 @@ class TestFTPSStorage(StorageContract):
 
 
 class TestFTPStorageOnVsftpd(StorageContract):
-    """vsftpd: no MLSD, so listings parse LIST and existence falls back to SIZE and CWD."""
+    """vsftpd: no MLSD, so listings parse LIST and existence falls back to SIZE and CWD. It does
+    not announce UTF-8 (names would be Latin-1): FTP_STORAGE_ENCODING says they are UTF-8."""
 
     @pytest.fixture
     def storage(self, vsftpd: RunningServer) -> Iterator[Storage]:
-        with override_settings(FTP_STORAGE_LOCATION=ftp_location(vsftpd), MEDIA_URL="/media/"):
+        config = {"FTP_STORAGE_LOCATION": ftp_location(vsftpd), "FTP_STORAGE_ENCODING": "utf-8"}
+        with override_settings(**config, MEDIA_URL="/media/"):
             storage = FTPStorage()
             yield storage
             storage.close()

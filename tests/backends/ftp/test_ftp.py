@@ -3,28 +3,48 @@ transfers, appending writes, listings without MLSD, FTPS."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import ftplib
 import importlib
 import os
 import ssl
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.test import override_settings
 
 from storages.backends.ftp import FTPStorage
-from storages.backends.ftp.connection import DirEntry, parse_list_line, parse_mdtm, parse_mlst
-from tests.backends.ftp.servers import ftp_location, pyftpdlib, pyftpdlib_tls, vsftpd
+from storages.backends.ftp.connection import (
+    DirEntry,
+    parse_list_line,
+    parse_location,
+    parse_mdtm,
+    parse_mlst,
+)
+from storages.errors import StorageNameError
+from tests.backends.ftp.servers import (
+    AWKWARD_PASSWORD,
+    LocalFTPServer,
+    ftp_location,
+    hashing_ftpd,
+    pyftpdlib,
+    pyftpdlib_tls,
+    vsftpd,
+)
 from tests.bigfiles import round_trip_256_mib
+from tests.harness.faultproxy import DOWN, UP, FaultProxy
 from tests.harness.servers import RunningServer
 from tests.harness.specs.ftp import USER
 from tests.serverconnections import drop_server_connections, upload_cut_keeps_the_previous_file
 
-__all__ = ["pyftpdlib", "pyftpdlib_tls", "vsftpd"]  # the fixtures this module uses
+__all__ = ["hashing_ftpd", "pyftpdlib", "pyftpdlib_tls", "vsftpd"]  # the fixtures used here
 
 
 @pytest.fixture(params=["pyftpdlib", "vsftpd"])
@@ -266,3 +286,181 @@ def test_mdtm_replies() -> None:
 def test_all_is_honest(module: str) -> None:
     imported = importlib.import_module(module)
     assert all(getattr(imported, name) is not None for name in imported.__all__)
+
+
+# -- names: their encoding (1.x: Latin-1) ------------------------------------------------------
+def stored_names(server: RunningServer, storage: FTPStorage) -> list[bytes]:
+    """Return the names of the files in the storage's directory, as bytes on the server's disk."""
+    return sorted(os.listdir(os.fsencode(local_path(server, storage, ""))))
+
+
+def test_names_are_utf_8_on_a_server_that_announces_it(pyftpdlib: RunningServer) -> None:
+    with make_storage(pyftpdlib) as storage:
+        storage.save("отчёт.txt", ContentFile(b"utf-8"))
+        assert storage.client._idle[-1].encoding == "utf-8"  # FEAT lists UTF8
+        assert stored_names(pyftpdlib, storage) == ["отчёт.txt".encode()]
+        assert storage.listdir("") == ([], ["отчёт.txt"])
+
+
+def test_names_are_latin_1_on_a_server_that_does_not(vsftpd: RunningServer) -> None:
+    """As django-storages 1.x sent them: files it stored keep their names."""
+    with make_storage(vsftpd) as storage:
+        storage.save("café.txt", ContentFile(b"latin-1"))
+        assert stored_names(vsftpd, storage) == ["café.txt".encode("latin-1")]
+        assert storage.listdir("") == ([], ["café.txt"])
+        assert storage.open("café.txt").read() == b"latin-1"
+        assert not storage.exists("отчёт.txt")  # no file can have that name there
+        with pytest.raises(StorageNameError, match="FTP_STORAGE_ENCODING"):
+            storage.save("отчёт.txt", ContentFile(b"x"))
+        with pytest.raises(FileNotFoundError):
+            storage.open("отчёт.txt")
+        storage.delete("отчёт.txt")  # missing: nothing to do
+
+
+def test_encoding_setting_wins(vsftpd: RunningServer) -> None:
+    with override_settings(FTP_STORAGE_ENCODING="utf-8"), make_storage(vsftpd) as storage:
+        storage.save("отчёт.txt", ContentFile(b"utf-8"))
+        assert stored_names(vsftpd, storage) == ["отчёт.txt".encode()]
+
+
+def test_unknown_encoding_is_refused() -> None:
+    with (
+        override_settings(FTP_STORAGE_ENCODING="latin-99"),
+        pytest.raises(ImproperlyConfigured, match=r"FTP_STORAGE_ENCODING.*unknown encoding"),
+    ):
+        FTPStorage(location="ftp://host/")
+
+
+# -- the location forms of 1.x -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        # 1.x's form: nothing percent-encoded, the port given; the password holds delimiters.
+        ("ftp://me:pa/ss#w?rd@%41:x@host:2121/media", ("me", "pa/ss#w?rd@%41:x", 2121, "media")),
+        # RFC 1738: percent-encoded, port 21 by default.
+        ("ftp://me:pa%2Fss%40x@host/media/", ("me", "pa/ss@x", 21, "media")),
+        # An empty path is the server's root, as 1.x read it; %2F starts an absolute one.
+        ("ftp://me:pw@host:21/", ("me", "pw", 21, "/")),
+        ("ftp://me:pw@host:21/%2Fsrv/media", ("me", "pw", 21, "/srv/media")),
+        ("ftp://host", ("anonymous", "", 21, "/")),
+    ],
+)
+def test_location_forms(location: str, expected: tuple[str, str, int, str]) -> None:
+    parsed = parse_location(location)
+    assert (parsed.user, parsed.password, parsed.port, parsed.root) == expected
+    assert parsed.host == "host"
+
+
+def test_aftp_location_is_active_mode(pyftpdlib: RunningServer) -> None:
+    location = ftp_location(pyftpdlib).replace("ftp://", "aftp://")
+    with FTPStorage(location=location) as storage:
+        storage.save("active.txt", ContentFile(b"active"))
+        assert storage.open("active.txt").read() == b"active"
+        assert storage.client._idle[-1].ftp.passiveserver is False
+
+
+def test_password_full_of_url_delimiters(hashing_ftpd: LocalFTPServer) -> None:
+    """In the percent-encoded form and in 1.x's unencoded one."""
+    raw = f"ftp://{USER}:{AWKWARD_PASSWORD}@127.0.0.1:{hashing_ftpd.port}/raw"
+    for location in (hashing_ftpd.location("encoded"), raw):
+        with FTPStorage(location=location) as storage:
+            storage.save("in.txt", ContentFile(b"logged in"))
+            assert storage.open("in.txt").read() == b"logged in"
+
+
+def test_positional_1x_constructor(pyftpdlib: RunningServer) -> None:
+    location = ftp_location(pyftpdlib)
+    with FTPStorage(location, "https://cdn.example/m/") as storage:
+        assert storage.url("a b.txt") == "https://cdn.example/m/a%20b.txt"
+        storage.save("positional.txt", ContentFile(b"1.x"))
+        assert "location" not in storage.deconstruct()[2]  # a secret: never in a migration
+    with override_settings(FTP_STORAGE_LOCATION=location), FTPStorage(None, "/m/") as storage:
+        assert storage.exists("positional.txt")
+        assert storage.url("positional.txt") == "/m/positional.txt"
+
+
+# -- names that begin with "/" (1.x sent them as given) -----------------------------------------
+def test_leading_slash_is_read_under_the_location(server: RunningServer) -> None:
+    with make_storage(server) as storage:
+        storage.save("dir/a.txt", ContentFile(b"a"))
+        assert storage.listdir("/") == storage.listdir("") == (["dir"], [])
+        assert storage.listdir("/dir") == ([], ["a.txt"])
+        assert storage.exists("/dir/a.txt")
+        assert storage.size("/dir/a.txt") == 1
+        assert storage.open("//dir/a.txt").read() == b"a"
+        assert storage.url("/dir/a.txt") == storage.url("dir/a.txt")
+        storage.delete("/dir/a.txt")
+        assert not storage.exists("dir/a.txt")
+        for escaping in ("/../x.txt", "/dir/../../x.txt"):
+            with pytest.raises(SuspiciousFileOperation):
+                storage.exists(escaping)
+
+
+# -- the save whose rename answer is lost (issue 17) -------------------------------------------
+def arm_on_command(monkeypatch: pytest.MonkeyPatch, command: str, arm: Callable[[], None]) -> None:
+    """Call *arm* as ftplib sends *command*, the first time (the fault is the proxy's)."""
+    original = ftplib.FTP.putcmd
+    armed = []
+
+    def putcmd(ftp: ftplib.FTP, line: str) -> None:
+        if line.startswith(f"{command} ") and not armed:
+            armed.append(line)
+            arm()
+        original(ftp, line)
+
+    monkeypatch.setattr(ftplib.FTP, "putcmd", putcmd)
+
+
+@contextlib.contextmanager
+def proxied_storage(
+    port: int, location: Callable[[int], str]
+) -> Iterator[tuple[FTPStorage, FaultProxy]]:
+    """Return an overwriting storage whose every connection goes through a fault proxy."""
+    with FaultProxy(port, ftp=True) as proxy:
+        options = {"location": location(proxy.port), "file_overwrite": True, "timeout": 5}
+        with FTPStorage(**options) as storage:
+            yield storage, proxy
+
+
+def through_proxy(server: RunningServer) -> Callable[[int], str]:
+    root = uuid.uuid4().hex
+    return lambda port: ftp_location(dataclasses.replace(server, port=port), root=root)
+
+
+@pytest.mark.parametrize(
+    ("cut", "saved"), [(DOWN, True), (UP, False)], ids=["answer-lost", "command-lost"]
+)
+def test_connection_lost_during_the_rename(
+    server: RunningServer, monkeypatch: pytest.MonkeyPatch, cut: str, saved: bool
+) -> None:
+    """The connection breaks as the rename is sent. If the server renamed (its answer lost),
+    the save succeeded; if the command never reached it, the old file stays and the error is
+    raised. Either way no temporary file is left."""
+    with proxied_storage(server.port, through_proxy(server)) as (storage, proxy):
+        storage.save("doc.txt", ContentFile(b"old"))
+        arm_on_command(monkeypatch, "RNTO", lambda: proxy.reset_after(1, direction=cut))
+        if saved:
+            assert storage.save("doc.txt", ContentFile(b"new content")) == "doc.txt"
+        else:
+            with pytest.raises(ConnectionError):
+                storage.save("doc.txt", ContentFile(b"new content"))
+        assert proxy.fired == 1
+        assert storage.open("doc.txt").read() == (b"new content" if saved else b"old")
+        assert storage.listdir("") == ([], ["doc.txt"])
+
+
+def test_lost_rename_is_checked_by_digest_where_offered(
+    hashing_ftpd: LocalFTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = uuid.uuid4().hex
+    location = lambda port: hashing_ftpd.location(root, port=port)  # noqa: E731
+    with proxied_storage(hashing_ftpd.port, location) as (s, proxy):
+        s.save("doc.txt", ContentFile(b"old content"))
+        arm_on_command(monkeypatch, "RNTO", lambda: proxy.reset_after(1, direction=DOWN))
+        s.save("doc.txt", ContentFile(b"new content"))  # the same size: only the digest tells
+        assert hashing_ftpd.handler.hashed == [f"/{root}/doc.txt"]
+        # A digest that does not match says the target is not this upload: the error stands.
+        monkeypatch.setattr(hashing_ftpd.handler, "lying", True)
+        arm_on_command(monkeypatch, "RNTO", lambda: proxy.reset_after(1, direction=DOWN))
+        with pytest.raises(ConnectionError):
+            s.save("doc.txt", ContentFile(b"NEW CONTENT"))

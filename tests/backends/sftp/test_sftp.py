@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import paramiko
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.test import override_settings
 
@@ -28,6 +29,14 @@ from tests.backends.sftp.servers import sftp_settings, sshd
 from tests.bigfiles import big_files, round_trip_256_mib
 from tests.harness.servers import RunningServer
 from tests.harness.specs.sshd import USER
+from tests.reliability.secrets_targets import (
+    Attempts,
+    assert_hidden,
+    captured_logs,
+    exercise,
+    make_secret,
+    storage_texts,
+)
 from tests.serverconnections import drop_server_connections, upload_cut_keeps_the_previous_file
 
 __all__ = ["sshd"]  # the fixture this module uses
@@ -148,6 +157,31 @@ def test_interactive_login_asks_for_the_password_once(
         assert storage.exists("typed.txt")  # reconnects with the typed password
         assert asked == [f"Password for {USER}@127.0.0.1: "]
         assert (sshd.workdir / "password").read_text() not in repr(pickle.dumps(storage))
+
+
+def test_typed_password_is_redacted_from_errors_and_logs(
+    sshd: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A password typed in (interactive) is a secret like those of the settings."""
+    password = (sshd.workdir / "password").read_text()
+    typed = iter([make_secret("typo"), password])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
+    params = {"key_filename": str(sshd.workdir / "other"), "timeout": 5}
+    attempts = Attempts()
+    with captured_logs() as logs:
+        mistyped = make_storage(sshd, params=params, interactive=True)
+        attempts.fails(lambda: mistyped.exists("x.txt"), PermissionError)
+        storage = make_storage(sshd, params=params, interactive=True)
+        exercise(storage, attempts)
+        texts = storage_texts(storage, pickled=True)
+    assert logs.count, "nothing was logged: the test proves nothing"
+    assert_hidden([password, "S3CR3T-typo"], logs.texts, "a log record")
+    # It is one of the storage's secrets: an error message that carried it would be redacted.
+    error = storage.errors.translate(OSError(f"refused {password}"), "x", storage._secret_set.all)
+    assert str(error) == "[Errno 5] SFTP: refused ***: 'x'"
+    storage.close()
+    assert_hidden([password], attempts.texts(), "an error")
+    assert_hidden([password], texts.values(), "the storage")
 
 
 def test_failed_key_login_without_interactive_is_refused(sshd: RunningServer) -> None:
@@ -299,6 +333,33 @@ def test_stat_answers_from_one_request(storage: SFTPStorage) -> None:
     assert storage.stat("d").is_dir
     assert not storage.exists("d/missing.txt")
     assert not storage.exists("x" * 300)  # too long for the server: never sent
+
+
+def test_1x_attributes(storage: SFTPStorage) -> None:
+    """What django-storages 1.x code reaches for: the paramiko clients, the remote path."""
+    storage.save("dir/one.txt", ContentFile(b"1"))
+    assert isinstance(storage.sftp, paramiko.SFTPClient)
+    assert storage.sftp is storage.client.sftp  # this thread's connection
+    assert storage._remote_path("dir/one.txt") == str(local_path(storage, "dir/one.txt"))
+    assert storage.sftp.listdir(storage._remote_path("dir")) == ["one.txt"]
+    assert isinstance(storage.ssh, paramiko.SSHClient)
+    assert storage.ssh.get_transport() is storage.sftp.get_channel().get_transport()
+    storage.close()
+    storage._connect()  # 1.x's "connect now"
+    assert storage.client.alive
+    # 1.x joined "/etc/passwd" to the root with posixpath.join: the server's own file.
+    assert storage._remote_path("/etc/passwd") == str(local_path(storage, "etc/passwd"))
+    with pytest.raises(SuspiciousFileOperation):
+        storage._remote_path("../escape.txt")
+
+
+def test_leading_slash_is_read_under_the_root(storage: SFTPStorage) -> None:
+    storage.save("dir/a.txt", ContentFile(b"a"))
+    assert storage.listdir("/") == (["dir"], [])
+    assert storage.open("/dir/a.txt").read() == b"a"
+    assert storage.exists("//dir/a.txt")
+    storage.delete("/dir/a.txt")
+    assert not local_path(storage, "dir/a.txt").exists()
 
 
 def test_pickled_storage_reconnects(storage: SFTPStorage) -> None:

@@ -30,7 +30,7 @@ def _common(port: int, workdir: Path) -> list[str]:
     (workdir / "password").write_text(password)
     return [
         sys.executable, "-m", "pyftpdlib", "-i", "127.0.0.1", "-p", str(port), "-w",
-        "-u", USER, "-P", password, "-d", str(data),
+        "-u", USER, f"--password={password}", "-d", str(data),
     ]  # fmt: skip
 
 

@@ -2,10 +2,10 @@
 built on ftplib."""
 
 from storages.backends.ftp.options import FTPOptions
-from storages.backends.ftp.storage import FTPStorage
+from storages.backends.ftp.storage import FTPStorage, FTPStorageFile
 from storages.errors import StorageError
 
 #: 1.x's exception: every error the backend raises is one, so ``except`` clauses keep working.
 FTPStorageException = StorageError
 
-__all__ = ["FTPOptions", "FTPStorage", "FTPStorageException"]
+__all__ = ["FTPOptions", "FTPStorage", "FTPStorageException", "FTPStorageFile"]

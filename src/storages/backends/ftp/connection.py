@@ -1,20 +1,24 @@
-"""FTP connections: login (plain or explicit TLS), feature detection, a per-thread pool, and
-the parsing of directory listings (MLSD facts, Unix and Windows ``LIST`` lines)."""
+"""FTP connections: login (plain or explicit TLS), feature detection and the encoding of names,
+a per-thread pool, and the parsing of directory listings (MLSD facts, Unix and Windows ``LIST``
+lines)."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import ftplib
+import re
 import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 __all__ = [
+    "FALLBACK_ENCODING",
     "DirEntry",
     "FTPConnection",
     "FTPPool",
@@ -26,10 +30,13 @@ __all__ = [
     "parse_mlst",
 ]
 
+#: The encoding of names on a server that does not announce UTF-8 (django-storages 1.x's).
+FALLBACK_ENCODING = "latin-1"
+
 
 @dataclass(frozen=True)
 class Location:
-    """The parts of an ``ftp://`` or ``ftps://`` location URL."""
+    """The parts of an ``ftp://``, ``ftps://`` or ``aftp://`` location URL."""
 
     tls: bool
     host: str
@@ -37,33 +44,69 @@ class Location:
     user: str
     password: str
     root: str
+    #: ``aftp://``: active mode, as django-storages 1.x read that scheme.
+    active: bool = False
 
     def __repr__(self) -> str:
         return f"Location(tls={self.tls}, host={self.host!r}, port={self.port}, root={self.root!r})"
 
+    @property
+    def server(self) -> tuple[object, ...]:
+        """Return what a logged-in connection depends on (everything but the directory)."""
+        return (self.tls, self.active, self.host, self.port, self.user, self.password)
 
-def parse_location(url: str) -> Location:
-    """Parse a location URL; the message of a bad one never repeats the URL (it has a password)."""
+
+#: The location form django-storages 1.x parsed: user, password and port required, nothing
+#: percent-encoded, so a password may hold ``/``, ``#``, ``?`` or ``@`` as it is (and, here,
+#: ``:``, which 1.x split at).
+_LOCATION_1X = re.compile(
+    r"^(?P<scheme>[a-z]+)://(?P<user>[^:]+):(?P<password>.+)@(?P<host>.+):(?P<port>\d+)/(?P<path>.*)$",
+    re.DOTALL,
+)
+
+
+def _split(url: str) -> SplitResult | None:
     try:
         parts = urlsplit(url)
-        port = parts.port or 21
+        parts.port  # noqa: B018 - a port that is not a number raises here
     except ValueError:
-        raise ImproperlyConfigured("FTPStorage: the location is not a valid URL") from None
-    if parts.scheme not in ("ftp", "ftps"):
+        return None
+    return parts
+
+
+def parse_location(url: str) -> Location:
+    """Parse a location URL; the message of a bad one never repeats the URL (it has a password).
+
+    The path is relative to the login directory (RFC 1738; ``%2F`` first for an absolute one);
+    an empty path is the server's root directory ``/``, as django-storages 1.x had it. A URL in
+    1.x's unencoded form (``ftp://user:pa/ss@host:21/path``) is read as 1.x read it.
+    """
+    parts = _split(url)
+    old = _LOCATION_1X.match(url) if parts is None or "@" not in parts.netloc else None
+    if old is not None:
+        scheme, host, port = old["scheme"], old["host"], int(old["port"])
+        user, password, path = old["user"], old["password"], old["path"]
+    elif parts is not None:
+        scheme, host, port = parts.scheme, parts.hostname or "", parts.port or 21
+        user, password = unquote(parts.username or "anonymous"), unquote(parts.password or "")
+        path = unquote(parts.path.removeprefix("/"))
+    else:
+        raise ImproperlyConfigured("FTPStorage: the location is not a valid URL")
+    if scheme.lower() not in ("ftp", "ftps", "aftp"):
         raise ImproperlyConfigured(
-            "FTPStorage: the location must start with ftp:// or ftps:// "
+            "FTPStorage: the location must start with ftp://, ftps:// or aftp:// "
             "(ftp://user:password@host:port/path)"
         )
-    if not parts.hostname:
+    if not host:
         raise ImproperlyConfigured("FTPStorage: the location has no host name")
-    root = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
     return Location(
-        tls=parts.scheme == "ftps",
-        host=parts.hostname,
+        tls=scheme.lower() == "ftps",
+        host=host,
         port=port,
-        user=unquote(parts.username or "anonymous"),
-        password=unquote(parts.password or ""),
-        root=root.rstrip("/") if root != "/" else root,
+        user=user,
+        password=password,
+        root=path.rstrip("/") or "/",
+        active=scheme.lower() == "aftp",
     )
 
 
@@ -76,45 +119,84 @@ class DirEntry:
 
 
 class FTPConnection:
-    """One logged-in control connection and what the server offers."""
+    """One logged-in control connection, what the server offers and the encoding of names.
+
+    Unless *encoding* is given, names are UTF-8 when the server announces ``UTF8`` in its
+    ``FEAT`` reply (RFC 2640) and Latin-1 otherwise, as django-storages 1.x sent them.
+    """
 
     def __init__(
         self,
         location: Location,
         *,
-        encoding: str,
+        encoding: str | None,
         timeout: float,
         passive: bool,
         ca_file: str | None,
     ) -> None:
+        self.location = location
+        first = FALLBACK_ENCODING  # until FEAT answers (its reply is ASCII)
         ftp: ftplib.FTP
         if location.tls:
             context = ssl.create_default_context(cafile=ca_file)
-            ftp = ftplib.FTP_TLS(context=context, timeout=timeout, encoding=encoding)  # noqa: S321
+            ftp = ftplib.FTP_TLS(context=context, timeout=timeout, encoding=first)  # noqa: S321
         else:
-            ftp = ftplib.FTP(timeout=timeout, encoding=encoding)  # noqa: S321 - plain FTP is asked for
+            ftp = ftplib.FTP(timeout=timeout, encoding=first)  # noqa: S321 - plain FTP is asked for
         self.ftp = ftp
         try:
             ftp.connect(location.host, location.port)
+            # FEAT before the login (RFC 2389 allows it), so the user name and password are
+            # sent in the encoding the names will use.
+            self.features = self._features()
+            self.encoding = self._use_encoding(encoding)
             ftp.login(location.user, location.password)  # FTP_TLS sends AUTH TLS first
             if isinstance(ftp, ftplib.FTP_TLS):
                 ftp.prot_p()
-            ftp.set_pasv(passive)
+            if not self.features:  # a server that answers FEAT only once logged in
+                self.features = self._features()
+                self.encoding = self._use_encoding(encoding)
+            if "UTF8" in self.features and codecs.lookup(self.encoding).name == "utf-8":
+                with contextlib.suppress(ftplib.Error):  # RFC 2640; most servers need not be told
+                    ftp.sendcmd("OPTS UTF8 ON")
+            ftp.set_pasv(passive and not location.active)
             ftp.voidcmd("TYPE I")
             self.home = ftp.pwd()
-            self.features = self._features()
         except BaseException:
             self.close()
             raise
         self.last_used = time.monotonic()
         self.busy = False
 
-    def _features(self) -> set[str]:
+    def _features(self) -> dict[str, str]:
+        """Return the features of the ``FEAT`` reply: name (upper case) to its parameters."""
         try:
             reply = self.ftp.sendcmd("FEAT")
-        except ftplib.error_perm:
-            return set()
-        return {line.strip().split(" ")[0].upper() for line in reply.splitlines()[1:-1]}
+        except (ftplib.error_perm, ftplib.error_temp):
+            return {}
+        features = {}
+        for line in reply.splitlines()[1:-1]:
+            name, _, params = line.strip().partition(" ")
+            features[name.upper()] = params.strip()
+        return features
+
+    def _use_encoding(self, configured: str | None) -> str:
+        """Switch to the encoding of names (*configured*, else as ``FEAT`` says); return it."""
+        encoding = configured or ("utf-8" if "UTF8" in self.features else FALLBACK_ENCODING)
+        ftp = self.ftp
+        if encoding != ftp.encoding and ftp.sock is not None and ftp.file is not None:
+            # ftplib reads replies through a text file made by connect(): make it again.
+            ftp.file.close()
+            ftp.encoding = encoding
+            ftp.file = ftp.sock.makefile("r", encoding=encoding)
+        return encoding
+
+    def can_name(self, path: str) -> bool:
+        """Return whether *path* can be written in the encoding of this server's names."""
+        try:
+            path.encode(self.encoding)
+        except UnicodeEncodeError:
+            return False
+        return True
 
     @property
     def has_mlst(self) -> bool:
@@ -151,13 +233,19 @@ class FTPPool:
         self._idle_check = idle_check
         self._idle: list[FTPConnection] = []
         self._closed = False
+        #: The connection django-storages 1.x code holds (``FTPStorage._start_connection()``).
+        self.held: FTPConnection | None = None
 
-    def acquire(self, *, new: bool = False) -> FTPConnection:
-        """Return a usable connection, reusing an idle one when it still answers (unless
-        *new*: after a failure the idle ones may be broken as well)."""
+    def acquire(
+        self, server: tuple[object, ...] | None = None, *, new: bool = False
+    ) -> FTPConnection:
+        """Return a usable connection, reusing an idle one when it still answers and is logged
+        in to *server* (see :attr:`Location.server`; a location defined as a property may name
+        another), unless *new*: after a failure the idle ones may be broken as well."""
         while self._idle and not new:
             connection = self._idle.pop()
-            if connection.check(self._idle_check):
+            usable = server in (None, connection.location.server)
+            if usable and connection.check(self._idle_check):
                 connection.busy = True
                 return connection
             connection.close()
@@ -174,12 +262,37 @@ class FTPPool:
         else:
             self._idle.append(connection)
 
+    def hold(self, prepare: Callable[[FTPConnection], object]) -> FTPConnection:
+        """Return the held connection while it answers ``PWD`` (1.x's check), else a new one
+        made ready by *prepare*; it is never shared with the pool's operations."""
+        if self.held is not None:
+            try:
+                self.held.ftp.pwd()
+            except (OSError, EOFError, ftplib.Error):
+                self.drop_held(quick=True)
+        if self.held is None:
+            connection = self._factory()
+            try:
+                prepare(connection)
+            except BaseException:
+                connection.close()
+                raise
+            self.held = connection
+        return self.held
+
+    def drop_held(self, *, quick: bool = False) -> None:
+        """Close the held connection, if any."""
+        held, self.held = self.held, None
+        if held is not None:
+            held.close(quick=quick)
+
     def close(self, *, quick: bool = False) -> None:
-        """Close the idle connections; busy ones close when released."""
+        """Close the idle and held connections; busy ones close when released."""
         self._closed = True
         idle, self._idle = self._idle, []
         for connection in idle:
             connection.close(quick=quick)
+        self.drop_held(quick=quick)
 
 
 def parse_mlsd(lines: Iterable[tuple[str, dict[str, str]]]) -> list[DirEntry]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 from typing import Any
 
@@ -23,6 +24,16 @@ def _location(value: Any) -> Any:
     return value
 
 
+def _encoding(value: Any) -> Any:
+    """Check that an encoding exists, so a misspelt one is refused naming its setting."""
+    if isinstance(value, str) and value:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r}") from None
+    return value or None
+
+
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class FTPOptions(BaseOptions):
     """Where the FTP server is, how to talk to it and where the files are served from."""
@@ -35,18 +46,22 @@ class FTPOptions(BaseOptions):
         required=True,
         convert=_location,
     )
-    """The server and directory, as a URL: ``ftp://user:password@host:port/path`` (plain) or
-    ``ftps://...`` (explicit TLS, data connections protected too). The path is relative to the
-    login directory (RFC 1738); write ``%2F`` first for an absolute path. Percent-encode
-    ``@``, ``:`` and ``/`` in the user name and password. Secret: it holds the password."""
+    """The server and directory, as a URL: ``ftp://user:password@host:port/path`` (plain),
+    ``ftps://...`` (explicit TLS, data connections protected too) or ``aftp://...`` (plain, in
+    active mode). The path is relative to the login directory (RFC 1738); write ``%2F`` first
+    for an absolute path; an empty one is the server's root ``/``, as in django-storages 1.x.
+    Percent-encode ``%``, ``@``, ``:``, ``/``, ``?`` and ``#`` in the user name and password
+    (1.x's unencoded form, with the port given, is still read). Secret: it holds the
+    password."""
     base_url: str | None = option(None, setting=("FTP_STORAGE_BASE_URL", "BASE_URL"))
     """Prefix of the URLs ``url()`` returns; default ``MEDIA_URL``. ``BASE_URL`` is the global
     setting django-storages 1.x read."""
     file_overwrite: bool = option(False, setting="FTP_ALLOW_OVERWRITE", aliases="allow_overwrite")
     """Replace a file saved under an existing name (default: pick a free name, as Django does)."""
-    encoding: str = option("utf-8", setting="FTP_STORAGE_ENCODING")
-    """Encoding of file names on the control connection (1.x defaulted to ``latin-1``, which
-    cannot name most non-Latin files)."""
+    encoding: str | None = option(None, setting="FTP_STORAGE_ENCODING", convert=_encoding)
+    """Encoding of file names on the control connection. By default UTF-8 when the server
+    announces it (``UTF8`` in its ``FEAT`` reply, RFC 2640), else ``latin-1``, the default of
+    django-storages 1.x. Set it for a server that uses another one without saying so."""
     passive: bool = option(True, setting="FTP_STORAGE_PASSIVE")
     """Use passive mode (the client opens data connections); ``False`` for active mode."""
     timeout: float = option(30.0, setting="FTP_STORAGE_TIMEOUT")

@@ -6,12 +6,18 @@ is when it was used in the last ``idle_check`` seconds, checked with a ``NOOP`` 
 replaced when it broke; idempotent operations are retried once on a new connection. Reads and
 writes stream through the data connection; saves go to a temporary name renamed over the target.
 Listings use MLSD where the server offers it and parse ``LIST`` (Unix or Windows format) where
-not.
+not. Names are UTF-8 where the server announces it, Latin-1 (django-storages 1.x's) elsewhere.
+
+What django-storages 1.x code uses keeps working: the positional constructor,
+``FTPStorageFile``, ``_start_connection()`` with ``_connection``, ``disconnect()`` and
+``allow_overwrite``. Its location being the URL, the storage has no key prefix: a name that
+begins with ``/`` is read under the location (``listdir("/")``), as the base class does.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import ftplib
 import posixpath
 import weakref
@@ -39,12 +45,13 @@ from storages.backends.ftp.options import FTPOptions
 from storages.backends.ftp.streams import FTPReadStream, FTPWriter
 from storages.base import BaseStorage
 from storages.entries import Entry
+from storages.errors import StorageError, StorageNameError, StorageNotFoundError
 from storages.features import Feature
-from storages.files import Writer
+from storages.files import RemoteFile, Writer
 from storages.paths import temporary_name
 from storages.retry import RetryPolicy
 
-__all__ = ["FTPStorage"]
+__all__ = ["FTPStorage", "FTPStorageFile"]
 
 T = TypeVar("T")
 
@@ -53,13 +60,15 @@ RECONNECT = RetryPolicy(attempts=2, first_wait=0.0)
 #: A delete answered 550 while the file is still there is tried again: another writer may have
 #: saved it since. Still there on the last attempt: the delete is refused.
 DELETE_RETRY = RetryPolicy(attempts=3, first_wait=0.0)
+#: Why a name that the server's encoding can't write is not found.
+_UNNAMEABLE = "FTP: no such file (the name can't be written in the server's encoding)"
 
 
 def _broke(exc: BaseException) -> bool:
     """Return whether *exc* means the control connection is gone."""
     if isinstance(exc, ftplib.Error):
         return reply_code(exc) == "421"
-    return isinstance(exc, (EOFError, OSError))
+    return isinstance(exc, (EOFError, OSError)) and not isinstance(exc, StorageError)
 
 
 def _missing(exc: BaseException) -> bool:
@@ -67,10 +76,20 @@ def _missing(exc: BaseException) -> bool:
     return isinstance(exc, ftplib.error_perm) and reply_code(exc) == "550"
 
 
+class FTPStorageFile(RemoteFile):
+    """A file of an FTP storage, under django-storages 1.x's name: ``open()`` returns one, and
+    ``FTPStorageFile(name, storage, mode)`` opens one as in 1.x."""
+
+
 class FTPStorage(BaseStorage[FTPOptions]):
-    """Files in a directory of an FTP (or FTPS) server."""
+    """Files in a directory of an FTP (or FTPS) server.
+
+    ``FTPStorage(location, base_url, encoding)``, the positional form of django-storages
+    1.x before 1.10, is accepted; a None argument leaves the option to its setting.
+    """
 
     options_class = FTPOptions
+    file_class = FTPStorageFile
     features = (
         Feature.URL
         | Feature.MODIFIED_TIME
@@ -80,15 +99,32 @@ class FTPStorage(BaseStorage[FTPOptions]):
     )
     errors = ERRORS
 
-    def _start(self) -> None:
-        location = self.options.location
-        self._location: Location | None = parse_location(location) if location else None
-        super()._start()
+    def __init__(
+        self,
+        location: str | None = None,
+        base_url: str | None = None,
+        encoding: str | None = None,
+        **options: Any,
+    ) -> None:
+        given = {"location": location, "base_url": base_url, "encoding": encoding}
+        super().__init__(**{k: v for k, v in given.items() if v is not None}, **options)
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        state.pop("_location", None)  # it holds the password: parsed again from the options
+        state.pop("_parsed_location", None)  # it holds the password: parsed again when used
         return state
+
+    @property
+    def _location(self) -> Location | None:
+        """Return the location URL, parsed (again only when the option has changed)."""
+        url = self.options.location
+        if not url:
+            return None
+        parsed: tuple[str, Location] | None = self.__dict__.get("_parsed_location")
+        if parsed is None or parsed[0] != url:
+            parsed = (url, parse_location(url))
+            self.__dict__["_parsed_location"] = parsed
+        return parsed[1]
 
     def security_warnings(self) -> list[tuple[str, str]]:
         """Warn about plain FTP (password and files in clear text) to a host off this machine."""
@@ -124,18 +160,21 @@ class FTPStorage(BaseStorage[FTPOptions]):
                 "FTPStorage needs a location: set FTP_STORAGE_LOCATION or the 'location' option "
                 "(ftp://user:password@host:port/path)"
             )
-        options = self.options
+        first, storage = self.options, weakref.ref(self)  # the pool must not keep it alive
 
         def connect() -> FTPConnection:
+            # The options as they are now: a subclass may define the location as a property.
+            current = storage()
+            options = current.options if current is not None else first
             return FTPConnection(
-                location,
+                (current._location if current is not None else None) or location,
                 encoding=options.encoding,
                 timeout=options.timeout,
                 passive=options.passive,
                 ca_file=options.tls_ca_file,
             )
 
-        pool = FTPPool(connect, options.idle_check)
+        pool = FTPPool(connect, first.idle_check)
         # A storage dropped without close() (a pickled copy, a thread's pool) closes its sockets.
         weakref.finalize(self, pool.close, quick=True)
         return pool
@@ -148,7 +187,8 @@ class FTPStorage(BaseStorage[FTPOptions]):
 
         def attempt() -> T:
             pool: FTPPool = self.client
-            connection = pool.acquire()
+            location = self._location
+            connection = pool.acquire(location.server if location is not None else None)
             try:
                 return operation(pool, connection)
             except BaseException as exc:
@@ -166,6 +206,33 @@ class FTPStorage(BaseStorage[FTPOptions]):
             return result
 
         return self._held(run_and_release)
+
+    @property
+    def allow_overwrite(self) -> bool:
+        """Return ``file_overwrite``, under django-storages 1.x's name (assignable too)."""
+        return self.options.file_overwrite
+
+    @allow_overwrite.setter
+    def allow_overwrite(self, value: bool) -> None:
+        self.file_overwrite = value
+
+    # -- django-storages 1.x's connection -----------------------------------------------------
+    def _start_connection(self) -> None:
+        """Open this thread's own connection in the location's directory, as 1.x did, or keep
+        the one open while it answers: ``self._connection`` is its ``ftplib.FTP``, for 1.x
+        subclasses that send commands of their own. ``disconnect()`` or ``close()`` ends it."""
+        pool: FTPPool = self.client
+        self._call(None, pool.hold, lambda connection: connection.ftp.cwd(self._path("")))
+
+    @property
+    def _connection(self) -> ftplib.FTP | None:
+        """Return the ``ftplib.FTP`` of :meth:`_start_connection` (None before, as in 1.x)."""
+        held = self.client.held
+        return held.ftp if held is not None else None
+
+    def disconnect(self) -> None:
+        """Close the connection of :meth:`_start_connection` (1.x's method)."""
+        self.client.drop_held()
 
     # -- paths ------------------------------------------------------------------------------
     def _path(self, key: str) -> str:
@@ -197,16 +264,25 @@ class FTPStorage(BaseStorage[FTPOptions]):
         path = self._path(key)
 
         def open_(pool: FTPPool, connection: FTPConnection) -> FTPReadStream:
+            if not connection.can_name(path):
+                raise StorageNotFoundError(errno.ENOENT, _UNNAMEABLE, key)
             sock, size = connection.ftp.ntransfercmd(f"RETR {path}", rest=offset or None)
             return FTPReadStream(pool, connection, sock, size if not offset else None)
 
         return self._held(open_)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
-        paths.check_components(key, encoding=self.options.encoding)
         path = self._path(key)
 
         def open_(pool: FTPPool, connection: FTPConnection) -> FTPWriter:
+            if not connection.can_name(path):
+                raise StorageNameError(
+                    errno.EILSEQ,
+                    f"FTP: the name can't be written in {connection.encoding}, the encoding of "
+                    f"this server's names (FTP_STORAGE_ENCODING sets another)",
+                    name,
+                )
+            paths.check_components(key, encoding=connection.encoding)
             temp = temporary_name(path)
             try:
                 sock = connection.ftp.transfercmd(f"STOR {temp}")
@@ -230,6 +306,8 @@ class FTPStorage(BaseStorage[FTPOptions]):
         path = self._path(key)
 
         def delete(connection: FTPConnection) -> None:
+            if not connection.can_name(path):
+                return  # no file can have a name the server's encoding can't write
             # A 550 means missing or refused: the file still there says refused.
             try:
                 connection.ftp.delete(path)
@@ -244,6 +322,8 @@ class FTPStorage(BaseStorage[FTPOptions]):
         self, connection: FTPConnection, key: str, path: str, *, times: bool = True
     ) -> Entry | None:
         """Return the entry of *path* from one MLST, or from SIZE (and MDTM if *times*)."""
+        if not connection.can_name(path):
+            return None
         ftp = connection.ftp
         facts: dict[str, str] = {}
         try:
@@ -277,6 +357,8 @@ class FTPStorage(BaseStorage[FTPOptions]):
         path = self._path(prefix)
 
         def listdir(connection: FTPConnection) -> tuple[list[str], list[str]]:
+            if not connection.can_name(path):
+                raise StorageNotFoundError(errno.ENOENT, _UNNAMEABLE, prefix)
             ftp = connection.ftp
             try:
                 if connection.has_mlst:

@@ -1,11 +1,12 @@
 """Streams of the FTP storage over one data connection each: reads from an offset (``REST`` +
 ``RETR``) and writes that append until the file is committed (``STOR`` to a temporary name,
-then ``RNFR``/``RNTO``)."""
+then ``RNFR``/``RNTO``, checked over a new connection when the answer to the rename is lost)."""
 
 from __future__ import annotations
 
 import contextlib
 import ftplib
+import hashlib
 import socket
 import ssl
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from storages.backends.ftp.connection import FTPConnection, FTPPool
 from storages.backends.ftp.errors import reply_code
 from storages.errors import StorageConnectionError, StorageError
 
-__all__ = ["FTPReadStream", "FTPWriter"]
+__all__ = ["Digest", "FTPReadStream", "FTPWriter"]
 
 #: Seconds to wait for the server's reply after the client ends a transfer early.
 ABORT_TIMEOUT = 3.0
@@ -114,7 +115,13 @@ class FTPReadStream(_Transfer):
 
 
 class FTPWriter(_Transfer):
-    """A ``STOR`` to a temporary name: every write appends; commit renames over the target."""
+    """A ``STOR`` to a temporary name: every write appends; commit renames over the target.
+
+    If the connection breaks once the rename was sent, the answer is lost but the rename may
+    have happened: a new connection checks, and the save succeeded if the temporary name is
+    gone and the target has the size (and, where the server offers ``HASH``, the digest) of
+    what was sent (issue 17). Otherwise the target was not touched and the error is raised.
+    """
 
     def __init__(
         self,
@@ -131,6 +138,7 @@ class FTPWriter(_Transfer):
         self._replace = replace
         self._failed = False
         self._written = 0
+        self._digest = Digest.offered(connection.features)
 
     def write(self, data: bytes, /) -> None:
         try:
@@ -140,6 +148,8 @@ class FTPWriter(_Transfer):
             self.abort()  # the transfer is lost: free its sockets now
             raise
         self._written += len(data)
+        if self._digest is not None:
+            self._digest.update(data)
 
     def commit(self) -> None:
         if self._failed:
@@ -148,15 +158,19 @@ class FTPWriter(_Transfer):
         if connection is None:
             return
         broken = True
+        renaming = False
         try:
             self._complete(connection)
             self._check_size(connection)
+            renaming = True
             self._replace(connection, self._temp, self._path)
             broken = False
         except BaseException as exc:
             # After a timeout or a reset the control connection is out of step (or gone): its
             # next reply could be the late answer to this one. Only a reply leaves it usable.
             answered = isinstance(exc, (ftplib.Error, StorageError))
+            if renaming and not answered and self._renamed():
+                return
             broken = not self._discard(connection if answered else None)
             raise
         finally:
@@ -177,6 +191,29 @@ class FTPWriter(_Transfer):
                 f"The upload of {self._path!r} was interrupted: the server stored {stored} of "
                 f"{self._written} bytes"
             )
+
+    def _renamed(self) -> bool:
+        """Return whether the rename whose answer was lost happened, asking over a new
+        connection (False when that cannot be known)."""
+        try:
+            fresh = self._pool.acquire(new=True)
+        except (OSError, EOFError, ftplib.Error):
+            return False
+        broken = True
+        try:
+            renamed = _size(fresh, self._temp) is None and self._holds_upload(fresh)
+            broken = False
+        except (OSError, EOFError, ftplib.Error):
+            renamed = False
+        finally:
+            self._pool.release(fresh, broken=broken)
+        return renamed
+
+    def _holds_upload(self, connection: FTPConnection) -> bool:
+        """Return whether the target has the size (and digest, if offered) of the upload."""
+        if _size(connection, self._path) != self._written:
+            return False
+        return self._digest is None or self._digest.matches(connection, self._path)
 
     def abort(self) -> None:
         connection = self._take()
@@ -208,3 +245,50 @@ class FTPWriter(_Transfer):
             finally:
                 self._pool.release(fresh, broken=fresh_broken)
         return False
+
+
+def _size(connection: FTPConnection, path: str) -> int | None:
+    """Return the size of *path* (``SIZE``), None if the server answers 550 (no such file)."""
+    try:
+        return connection.ftp.size(path)
+    except ftplib.error_perm as exc:
+        if reply_code(exc) == "550":
+            return None
+        raise
+
+
+class Digest:
+    """The digest of an upload, computed as it is sent, in an algorithm the server's ``HASH``
+    command offers (draft-bryan-ftpext-hash: ``FEAT`` lists ``HASH SHA-256;SHA-1*;MD5``)."""
+
+    #: Preferred first; each is a name the draft uses and hashlib's name for it.
+    ALGORITHMS = (("SHA-256", "sha256"), ("SHA-512", "sha512"), ("SHA-1", "sha1"), ("MD5", "md5"))
+
+    def __init__(self, name: str, hashlib_name: str) -> None:
+        self.name = name
+        self._hash = hashlib.new(hashlib_name)
+
+    @classmethod
+    def offered(cls, features: dict[str, str]) -> Digest | None:
+        """Return a digest in the best algorithm of the server's ``HASH`` feature, if any."""
+        if "HASH" not in features:
+            return None
+        offered = {name.strip().rstrip("*").upper() for name in features["HASH"].split(";")}
+        for name, hashlib_name in cls.ALGORITHMS:
+            if name in offered:
+                return cls(name, hashlib_name)
+        return None
+
+    def update(self, data: bytes) -> None:
+        self._hash.update(data)
+
+    def matches(self, connection: FTPConnection, path: str) -> bool:
+        """Return whether the server's digest of *path* is this one (``213 <algorithm> <range>
+        <digest> <name>``); a server that will not tell is taken at the size's word."""
+        try:
+            connection.ftp.sendcmd(f"OPTS HASH {self.name}")
+            reply = connection.ftp.sendcmd(f"HASH {path}")
+        except ftplib.error_perm:
+            return True
+        fields = reply.split(" ", 4)
+        return len(fields) >= 4 and fields[3].lower() == self._hash.hexdigest()

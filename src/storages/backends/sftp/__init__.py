@@ -3,7 +3,7 @@
 from storages.backends.sftp.connection import SFTPConnection
 from storages.backends.sftp.errors import HostKeyError, InsecureHostKeyWarning
 from storages.backends.sftp.options import SFTPOptions
-from storages.backends.sftp.storage import SFTPStorage
+from storages.backends.sftp.storage import SFTPStorage, SFTPStorageFile
 
 __all__ = [
     "HostKeyError",
@@ -11,4 +11,5 @@ __all__ = [
     "SFTPConnection",
     "SFTPOptions",
     "SFTPStorage",
+    "SFTPStorageFile",
 ]

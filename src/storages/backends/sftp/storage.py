@@ -33,10 +33,10 @@ from storages.base import BaseStorage
 from storages.entries import Entry
 from storages.errors import StorageNameError
 from storages.features import Feature
-from storages.files import Writer
+from storages.files import RemoteFile, Writer
 from storages.retry import RetryPolicy
 
-__all__ = ["SFTPStorage"]
+__all__ = ["SFTPStorage", "SFTPStorageFile"]
 
 T = TypeVar("T")
 
@@ -55,10 +55,16 @@ def _close_all() -> None:
         storage.close()
 
 
+class SFTPStorageFile(RemoteFile):
+    """A file of an SFTP storage, under django-storages 1.x's name: ``open()`` returns one, and
+    ``SFTPStorageFile(name, storage, mode)`` opens one as in 1.x."""
+
+
 class SFTPStorage(BaseStorage[SFTPOptions]):
     """Files in a directory of a remote host, over SFTP."""
 
     options_class = SFTPOptions
+    file_class = SFTPStorageFile
     features = (
         Feature.URL
         | Feature.MODIFIED_TIME
@@ -116,17 +122,17 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
         if self._typed_password is not None:
             params["password"] = self._typed_password
         try:
-            ssh = self._connect(host, params)
+            ssh = self._login(host, params)
         except paramiko.AuthenticationException:
             if not self.options.interactive or "password" in params:
                 raise
             params.setdefault("username", getpass.getuser())
             self._typed_password = getpass.getpass(f"Password for {params['username']}@{host}: ")
             params["password"] = self._typed_password
-            ssh = self._connect(host, params)
+            ssh = self._login(host, params)
         return SFTPConnection.open(ssh, params.get("timeout"))
 
-    def _connect(self, host: str, params: dict[str, Any]) -> paramiko.SSHClient:
+    def _login(self, host: str, params: dict[str, Any]) -> paramiko.SSHClient:
         accepted = self._accepted_host_keys if self.options.accept_unknown_host_keys else None
         return open_ssh(host, params, self.options.known_host_file, accepted)
 
@@ -140,6 +146,25 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
             self._drop(connection)
             connection = self.client
         return connection
+
+    # -- what django-storages 1.x code reaches for -------------------------------------------
+    @property
+    def sftp(self) -> paramiko.SFTPClient:
+        """Return this thread's paramiko ``SFTPClient``, connecting (again) if needed."""
+        return self._call(None, self._connection).sftp
+
+    @property
+    def ssh(self) -> paramiko.SSHClient:
+        """Return this thread's paramiko ``SSHClient``, connecting (again) if needed."""
+        return self._call(None, self._connection).ssh
+
+    def _connect(self) -> None:
+        """Connect this thread now, if it is not connected (1.x's method)."""
+        self._call(None, self._connection)
+
+    def _remote_path(self, name: str) -> str:
+        """Return the path on the server of the file *name* (1.x's method), under the root."""
+        return self._path(self._key(name))
 
     def _drop(self, connection: SFTPConnection) -> None:
         self._clients.discard()
