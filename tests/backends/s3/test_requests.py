@@ -77,7 +77,7 @@ def test_the_customer_key_goes_with_every_request_about_the_object(
     sent = watch(storage)
     expected = base64.b64encode(CUSTOMER_KEY.encode()).decode()
     small = storage.save("small.txt", ContentFile(b"secret content"))
-    large = storage.save("large.bin", GeneratedFile(12 * MiB))  # multipart: 5 + 5 + 2 MiB
+    large = storage.save("large.bin", GeneratedFile(12 * MiB))  # multipart: 8 + 4 MiB
     assert storage.exists(small) and storage.size(large) == 12 * MiB
     with storage.open(small) as handle:
         assert handle.read() == b"secret content"
@@ -238,7 +238,7 @@ def test_without_threads_parts_upload_one_at_a_time(s3_options: dict[str, Any]) 
     ):
         storage = S3Storage(**s3_options)
     sent = watch(storage)
-    storage.save("serial.bin", GeneratedFile(16 * MiB))
+    storage.save("serial.bin", GeneratedFile(32 * MiB))
     assert sent.operations().count("UploadPart") == 4
     assert len(sent.threads["UploadPart"]) == 1
     configured = S3Storage(transfer_config=TransferConfig(use_threads=False), **s3_options)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import gzip
 import pickle
-import tracemalloc
 import urllib.parse
 import urllib.request
 import warnings
@@ -22,7 +21,6 @@ from django.test import override_settings
 
 from storages.backends.s3 import S3ManifestStaticStorage, S3StaticStorage, S3Storage
 from storages.backends.s3boto import S3BotoStorage
-from storages.testing.content import GeneratedFile
 from tests.backends.s3.fixtures import BUCKET, RequestCounter, raw_client
 from tests.harness.servers import RunningServer
 
@@ -69,39 +67,6 @@ def test_request_budgets(
     assert counter.take() == {}
     storage.save("budget.txt", ContentFile(b"again"))  # overwrite-save of a small file
     assert counter.take() == {"PutObject": 1}
-
-
-def test_small_read_of_a_large_object_is_one_small_ranged_get(
-    storage: S3Storage, count_requests: Callable[[Any], RequestCounter]
-) -> None:
-    name = storage.save("large.bin", GeneratedFile(64 * 1024 * 1024))
-    ranges: list[str] = []
-    storage.client.meta.events.register(
-        "before-send.s3.GetObject", lambda request, **kw: ranges.append(request.headers["Range"])
-    )
-    counter = count_requests(storage)
-    tracemalloc.start()
-    try:
-        with storage.open(name) as handle:
-            assert handle.read(1024) == next(GeneratedFile(1024).chunks())
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert counter.take() == {"GetObject": 1}
-    assert [r.decode() if isinstance(r, bytes) else r for r in ranges] == ["bytes=0-65535"]
-    assert peak < 2 * 1024 * 1024
-
-
-def test_full_read_streams_after_the_first_window(
-    storage: S3Storage, count_requests: Callable[[Any], RequestCounter]
-) -> None:
-    content = GeneratedFile(3 * 1024 * 1024)
-    name = storage.save("three.bin", content)
-    counter = count_requests(storage)
-    with storage.open(name) as handle:
-        data = handle.read()
-    assert len(data) == 3 * 1024 * 1024
-    assert counter.take() == {"GetObject": 2}  # the first window, then the rest in one stream
 
 
 # -- writes ---------------------------------------------------------------------------------------

@@ -251,8 +251,9 @@ class S3Options(BaseOptions):
     charset is set)."""
     max_memory_size: int = option(0, setting="AWS_S3_MAX_MEMORY_SIZE")
     """Bytes a write keeps in memory before spooling to disk (0: the part size)."""
-    file_buffer_size: int = option(5 * 1024 * 1024, setting="AWS_S3_FILE_BUFFER_SIZE")
-    """Size of multipart upload parts (at least 5 MiB, S3's minimum)."""
+    file_buffer_size: int = option(8 * 1024 * 1024, setting="AWS_S3_FILE_BUFFER_SIZE")
+    """Size of multipart upload parts, and the size from which a save is multipart: 8 MiB,
+    boto3's ``upload_fileobj`` default (at least 5 MiB, S3's minimum)."""
 
     # -- URLs --------------------------------------------------------------------------------
     querystring_auth: bool = option(True, setting="AWS_QUERYSTRING_AUTH")

@@ -75,7 +75,7 @@ def _etag(response: dict[str, Any]) -> str | None:
 class S3Storage(BaseStorage[S3Options]):
     """Store files as objects of one S3 bucket (or any S3-compatible service).
 
-    Reads stream (``read(1024)`` is one small ranged GET), small saves are one PUT and large
+    Reads stream (``read()`` and ``read(1024)`` are one GET each), small saves are one PUT and large
     ones multipart with a few parts in memory, ``url()`` never makes a request.
     """
 
@@ -156,6 +156,10 @@ class S3Storage(BaseStorage[S3Options]):
     def _request_parameters(self, key: str) -> dict[str, Any]:
         """Return the object parameters of *key* that every request about it carries: the
         SSE-C customer key above all (S3 refuses to read such an object without it)."""
+        opts = self.options
+        plain = type(self).get_object_parameters is S3Storage.get_object_parameters
+        if plain and not opts.object_parameters and not opts.headers:
+            return {}  # nothing to carry: no name to split, no parameters to build
         try:
             name = paths.split_key(self.location_prefix, key)
         except SuspiciousFileOperation:  # a key a _normalize_name override put elsewhere
@@ -230,7 +234,6 @@ class S3Storage(BaseStorage[S3Options]):
             str(self.options.bucket_name),
             key,
             offset,
-            window=self.chunk_size,
             params=self._request_parameters(key),
             # x.tar.gz: the gzip bytes are the content, whatever Content-Encoding says.
             inflate=name_encoding(key) != "gzip",
@@ -354,7 +357,8 @@ class S3Storage(BaseStorage[S3Options]):
         method = (http_method or "GET").upper()
         if not method.isalpha():
             raise ValueError(f"Invalid http_method {http_method!r}")
-        self._check_required()
+        if not opts.bucket_name:  # the one required option: checked here, cheaply
+            self._check_required()
         bucket = str(opts.bucket_name)
         if not opts.querystring_auth and not parameters and method == "GET":
             return self._connection.unsigned_url_base(bucket) + quote(key, safe="/~")
