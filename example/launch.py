@@ -157,6 +157,13 @@ def main() -> int:
                 env.update(demo.env)
                 print(f"DEMO_STORAGE={name}: media on {demo.backend}\nFiles: {demo.where}")
             steps = [["check"], ["collectstatic", "--noinput", "-v0"]]
+            if demo is not None:  # the emulator's CORS rules for /direct/ (never a real bucket's)
+                origins = [f"http://{host}:{port}" for host in ("127.0.0.1", "localhost")]
+                # Media takes the uploads; static files serve the widget's module script, which
+                # a browser fetches with CORS from another origin.
+                cors = ["storages_cors", "--apply", "-v0", "--storage", "default"]
+                cors += ["--storage", "staticfiles"] if demo.static else []
+                steps.append([*cors, *(arg for o in origins for arg in ("--origin", o))])
             if env.get("DEMO_SQLITE"):
                 steps.insert(1, ["migrate", "--verbosity", "0"])
             for step in steps:

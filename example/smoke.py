@@ -24,6 +24,7 @@ import traceback
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 EXAMPLE_DIR = Path(__file__).resolve().parent
 TEXT = b"hello from the storages demo\n"
@@ -68,6 +69,41 @@ class Tally:
             print(f"FAIL: {label}")
 
 
+def direct_page_has_widget(client: Any) -> bool:
+    """Return whether ``/direct/`` shows the direct-upload widget and its module script."""
+    page = client.get("/direct/").content
+    return b"data-storages-direct" in page and b'type="module"' in page
+
+
+def direct_upload(client: Any, csrf: str) -> bool:
+    """Do what the widget's script does on a storage that cannot sign (a local directory): sign,
+    PUT the file to the streaming view, complete, submit the form; the file is then listed and
+    served byte for byte."""
+    import re
+
+    page = client.get("/direct/").content.decode()
+    policy = re.search(r'data-policy="([^"]+)"', page)
+    assert policy is not None
+    headers = {"HTTP_X_CSRFTOKEN": csrf}
+    data = {"policy": policy.group(1), "name": "direct.bin", "size": len(BINARY), "type": ""}
+    signed = client.post("/storages/direct/sign/", json.dumps(data), "application/json", **headers)
+    piece = signed.json()["plan"]["pieces"][0]
+    ticket = signed.json()["ticket"]
+    put = client.put(
+        piece["url"], BINARY, "application/octet-stream", HTTP_X_UPLOAD_TICKET=ticket, **headers
+    )
+    assert put.status_code == 204, put.content
+    done = client.post(
+        "/storages/direct/complete/", json.dumps({"ticket": ticket}), "application/json", **headers
+    )
+    form = {"file": done.json()["value"], "csrfmiddlewaretoken": csrf}
+    assert client.post("/direct/", form).status_code == 302
+    listed = b"/files/direct.bin" in client.get("/").content
+    served = b"".join(client.get("/files/direct.bin").streaming_content)
+    client.post("/delete/", {"name": "direct.bin", "csrfmiddlewaretoken": csrf})
+    return listed and served == BINARY
+
+
 def run(location: str, check: Check) -> None:
     """Run the checks of the site, in this process, on a local storage in *location*."""
     from django.core.files.storage import default_storage
@@ -105,6 +141,8 @@ def run(location: str, check: Check) -> None:
         "upload without CSRF token is refused",
         lambda: client.post("/", {"file": SimpleUploadedFile("x.txt", b"x")}).status_code == 403,
     )
+    check("direct upload page has the widget", lambda: direct_page_has_widget(client))
+    check("direct upload through the streaming view", lambda: direct_upload(client, token()))
     check("upload text file redirects", lambda: upload("hello.txt", TEXT) == 302)
     check("upload binary file redirects", lambda: upload("data.bin", BINARY) == 302)
     check("upload of an empty file is refused", lambda: upload("empty.txt", b"") == 400)
@@ -216,6 +254,8 @@ def run_launcher(check: Check) -> None:
             check("launched page says moto", lambda: b"moto&#x27;s S3 server at http" in page)
             check("launched page says bucket", lambda: b"bucket demo-media" in page)
             check("launched page says emulator", lambda: b"local S3 emulator" in page)
+            direct = get(f"http://127.0.0.1:{port}/direct/")[1] if page else b""
+            check("launched /direct/ has the widget", lambda: b"data-storages-direct" in direct)
             icon = get(f"http://127.0.0.1:{port}/favicon.ico")[0] if page else 0
             check("launched /favicon.ico is no 404", lambda: icon == 204)
             started = descendants(launcher.pid)

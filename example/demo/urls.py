@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.module_loading import import_string
 from django.views.static import serve as serve_static
 
@@ -21,8 +21,10 @@ from storages.backends.mogilefs import MogileFSStorage, serve_mogilefs_file
 
 __all__ = ["MEDIA_VIEW", "urlpatterns"]
 
-urlpatterns: list[URLPattern] = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
+    path("direct/", views.direct, name="direct"),
+    path("storages/direct/", include("storages.direct.urls")),
     path("delete/", views.delete, name="delete"),
     path("files/<path:name>", views.serve, name="serve"),
     path("favicon.ico", views.favicon, name="favicon"),

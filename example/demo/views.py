@@ -20,7 +20,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from demo.forms import UploadForm
+from demo.forms import DirectUploadForm, UploadForm
+from storages.direct.policy import setting
 from storages.features import Feature, features_of
 
 #: Stop listing after this many files; the demo is not a file manager.
@@ -41,6 +42,9 @@ class StoredFile:
 def walk(storage: Storage, directory: str = "") -> Iterator[str]:
     """Yield the names of the files under *directory*, recursing into subdirectories."""
     dirs, files = storage.listdir(directory)
+    if not directory:  # uploads waiting for their form are nobody's files yet
+        pending = str(setting("STORAGES_DIRECT_PENDING_PREFIX")).strip("/")
+        dirs = [name for name in dirs if name != pending]
     for filename in files:
         if filename.startswith(".") and filename.endswith(".part"):
             continue  # an atomic write still in progress
@@ -141,6 +145,28 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if form.errors else 200
     return render(request, "demo/index.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def direct(request: HttpRequest) -> HttpResponse:
+    """Upload a file from the browser straight to the storage, then save it like the others.
+
+    The form's one file input never reaches this view: the widget's script sends the file to
+    the storage (or, for a backend that cannot sign, streams it to ``storages.direct``'s
+    view) and the form submits the checked key alone. Saving moves the upload, inside the
+    storage, to the file's own name at the root, where the list on ``/`` shows it.
+    """
+    if request.method == "POST":
+        form = DirectUploadForm(request.POST)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            saved = upload.save_as(upload.name)
+            messages.success(request, f"Saved {saved} ({upload.size} bytes).")
+            return redirect("index")
+    else:
+        form = DirectUploadForm()
+    context = {"form": form, "where": where(storages["default"])}
+    return render(request, "demo/direct.html", context, status=400 if form.errors else 200)
 
 
 @require_safe

@@ -132,9 +132,10 @@ AZURE = FaultTarget(
         }
     ),
     write_outcome="retried",
-    read_cuts=READ_CUTS,
-    read_outcome="raised",
-    stalls=HEADERS_RETRIED_BODY_RAISES,
+    # A ranged GET continues from the byte the read broke at.
+    read_cuts=CUTS,
+    read_outcome="resumed",
+    stalls=BOTH_RETRIED,
     bursts=(Burst(503),),
     default_timeouts=_azure_defaults,
 )
@@ -171,9 +172,10 @@ GCS = FaultTarget(
         {"one-request": {"blob_chunk_size": None}, "resumable": {"blob_chunk_size": 512 * 1024}}
     ),
     write_outcome="retried",
-    read_cuts=READ_CUTS,
-    read_outcome="raised",
-    stalls=HEADERS_RETRIED_BODY_RAISES,
+    # A ranged GET continues from the byte the read broke at.
+    read_cuts=CUTS,
+    read_outcome="resumed",
+    stalls=BOTH_RETRIED,
     # The library waits up to 1 s before its first retry: one 503 each for an upload, a
     # download (the storage's own request) and a JSON API call (all of those share one policy).
     bursts=(Burst(503, count=1, operations=("save", "read", "listdir")),),
@@ -220,9 +222,10 @@ DROPBOX = FaultTarget(
     # resend an upload, which may have been stored before its answer was lost.
     cuts=cuts_and({"add": {"write_mode": "add"}, "overwrite": {"write_mode": "overwrite"}}),
     write_outcome="raised",
-    read_cuts=READ_CUTS,
-    read_outcome="raised",
-    stalls=(Stall("handshake", 1, "raised"), Stall("body", 100_000, "raised")),
+    # A ranged download continues from the byte the read broke at.
+    read_cuts=CUTS,
+    read_outcome="resumed",
+    stalls=(Stall("handshake", 1, "raised"), Stall("body", 100_000, "retried")),
     # Every route goes through the same SDK retry loop, which waits up to 2 s before retrying a
     # 5xx: one upload and one download route are enough (429s go to every operation).
     bursts=(Burst(503, count=1, operations=("save", "read")), Burst(429)),
@@ -292,7 +295,7 @@ LIBCLOUD = FaultTarget(
     ),
     write_outcome="retried",
     # A ranged GET of the same version (same ETag) continues from the byte it broke at.
-    read_cuts=READ_CUTS,
+    read_cuts=CUTS,
     read_outcome="resumed",
     stalls=BOTH_RETRIED,
     # 500 is what moto answered under load; as many per operation as there are retries.

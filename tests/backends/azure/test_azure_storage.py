@@ -34,10 +34,18 @@ class PublicAzureStorage(AzureStorage):
 
 
 class CountRequests(shared.RequestCounts):
-    """Count the HTTP requests a storage sends, by method (the SDK's ``raw_request_hook``)."""
+    """Count the HTTP requests a storage sends, by method (the SDK's ``raw_request_hook``), and
+    note the byte ranges its GETs ask for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ranges: list[str | None] = []
 
     def __call__(self, request: Any) -> None:
         self.counts[request.http_request.method] += 1
+        if request.http_request.method == "GET":
+            headers = request.http_request.headers
+            self.ranges.append(headers.get("x-ms-range") or headers.get("Range"))
 
 
 @pytest.fixture
@@ -396,6 +404,47 @@ def test_small_reads_of_large_blob_stream_ranges(
     shared.check_small_reads_of_large_file(*counted)
 
 
+def test_reads_ask_for_what_the_caller_reads(counted: Counted) -> None:
+    """A small read asks for one window, a whole read for the window and then the rest."""
+    storage, counter = counted
+    size = 3 * 1024 * 1024 + 5
+    expected = bytes(GeneratedFile(size).read())
+    storage.save("big.bin", ContentFile(expected))
+    storage.save("small.txt", ContentFile(b"small"))
+    window = storage.chunk_size
+    reads = [
+        # what is read, its requests, the ranges they ask for
+        (lambda: storage.open("small.txt").read(), b"small", [f"bytes=0-{window - 1}"]),
+        (lambda: storage.open("big.bin").read(1024), expected[:1024], [f"bytes=0-{window - 1}"]),
+        (
+            lambda: storage.open("big.bin").read(),
+            expected,
+            [f"bytes=0-{window - 1}", f"bytes={window}-{size - 1}"],
+        ),
+        (
+            lambda: b"".join(storage.open("big.bin").chunks(1024 * 1024)),
+            expected,
+            [f"bytes=0-{window - 1}", f"bytes={window}-{size - 1}"],
+        ),
+    ]
+    for read, content, ranges in reads:
+        counter.counts.clear()
+        counter.ranges.clear()
+        assert read() == content
+        assert counter.counts == {"GET": len(ranges)}
+        assert counter.ranges == ranges
+
+
+def test_empty_blob_reads_empty(counted: Counted) -> None:
+    storage, counter = counted
+    storage.save("empty.bin", ContentFile(b""))
+    counter.counts.clear()
+    with storage.open("empty.bin") as handle:
+        assert handle.read() == b""
+        assert handle.size == 0
+    assert counter.counts == {"GET": 1}
+
+
 def test_failed_chunked_upload_keeps_old_content(storage: AzureStorage) -> None:
     shared.check_failed_upload_keeps_old_content(storage, chunk_size=1024 * 1024)
 
@@ -471,5 +520,6 @@ def test_256_mib_round_trip_with_bounded_memory(make_counted: Callable[..., Coun
     storage, counter = make_counted(file_overwrite=True)
     print(round_trip_256_mib(storage))
     blocks = BIG // storage.options.max_memory_size  # 2 MiB blocks, two in flight
-    # The staged blocks and the block list; a whole read and a 1 KiB read; size(); delete().
-    assert counter.counts == {"PUT": blocks + 1, "GET": 2, "HEAD": 1, "DELETE": 1}
+    # The staged blocks and the block list; a whole read (its first window, then the rest) and
+    # a 1 KiB read (one window); size(); delete().
+    assert counter.counts == {"PUT": blocks + 1, "GET": 3, "HEAD": 1, "DELETE": 1}

@@ -84,6 +84,25 @@ def test_requests_per_operation(server: RunningServer, storage: DropboxStorage) 
         assert counted.delta == calls
 
 
+def test_reads_ask_for_what_the_caller_reads(
+    server: RunningServer, storage: DropboxStorage
+) -> None:
+    """A small read costs one window's download, a whole read the window and then the rest."""
+    expected = bytes(GeneratedFile(MiB + 5).read())
+    storage.save("big.bin", ContentFile(expected))
+    storage.save("empty.bin", ContentFile(b""))
+    reads: list[tuple[Callable[[], Any], bytes, int]] = [
+        (lambda: storage.open("big.bin").read(1024), expected[:1024], 1),
+        (lambda: storage.open("big.bin").read(), expected, 2),
+        (lambda: b"".join(storage.open("big.bin").chunks(256 * 1024)), expected, 2),
+        (lambda: storage.open("empty.bin").read(), b"", 1),
+    ]
+    for read, content, downloads in reads:
+        with Requests(server) as counted:
+            assert read() == content
+        assert counted.delta == {"files/download": downloads}
+
+
 def test_64_mib_upload_through_a_session_and_streamed_download_with_bounded_memory(
     server: RunningServer, storage: DropboxStorage
 ) -> None:
@@ -304,6 +323,7 @@ def test_256_mib_round_trip_with_bounded_memory(
         "files/upload_session/append_v2": parts - 2,
         "files/upload_session/finish": 1,
         "content_hash verified": parts,
-        "files/download": 2,  # one for the whole read, one for the 1 KiB read
+        # The whole read (its first window, then the rest), the 1 KiB read (one window).
+        "files/download": 3,
         "files/delete_v2": 1,
     }

@@ -261,21 +261,30 @@ def test_listdir_lists_under_the_prefix_only(
     assert [kwargs["prefix"] for _, kwargs in spy.calls] == ["a/"]
 
 
-def test_s3_open_and_read_is_one_request(
+def test_s3_reads_ask_for_what_the_caller_reads(
     s3_storage: LibCloudStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A small read asks for one window, a whole read for the window and then the rest."""
     data = bytes(range(256)) * 800  # 200 KiB: more than the read buffer
     s3_storage.save("one.bin", ContentFile(data))
+    window = s3_storage.chunk_size
     spy = Spy(monkeypatch, s3_storage.driver.connection, "request")
     with s3_storage.open("one.bin") as handle:
         assert handle.read(4) == data[:4]
         assert handle.size == len(data)
         handle.seek(150_000)
         assert handle.read(3) == data[150_000:150_003]
+    with s3_storage.open("one.bin") as handle:
+        assert handle.read() == data
     methods = [kwargs.get("method") for _, kwargs in spy.calls]
     ranges = [kwargs.get("headers", {}).get("Range") for _, kwargs in spy.calls]
-    assert methods == ["GET", "GET"]  # no HEAD: the size comes with the first response
-    assert ranges == [None, "bytes=150000-"]
+    assert methods == ["GET"] * 4  # no HEAD: the size comes with the first response
+    assert ranges == [
+        f"bytes=0-{window - 1}",
+        f"bytes=150000-{150_000 + window - 1}",
+        f"bytes=0-{window - 1}",
+        f"bytes={window}-{len(data) - 1}",
+    ]
 
 
 def test_stat_is_one_request(s3_storage: LibCloudStorage, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -333,4 +342,5 @@ def test_256_mib_round_trip_with_bounded_memory(
     print(round_trip_256_mib(storage))
     if spy is not None:
         gets = [kwargs for _, kwargs in spy.calls if kwargs.get("method") == "GET"]
-        assert len(gets) == 2  # one GET for the whole read, one for the 1 KiB read
+        # The whole read (its first window, then the rest), the 1 KiB read (one window).
+        assert len(gets) == 3

@@ -195,7 +195,7 @@ class AzureStorage(BaseStorage[AzureOptions]):
 
     # -- hooks ------------------------------------------------------------------------------
     def _open_stream(self, key: str, offset: int) -> BlobReadStream:
-        return BlobReadStream(self._blob(key), offset)
+        return BlobReadStream(self._blob(key), offset, self.chunk_size)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> BlockWriter:
         self._check_blob_name(name, key)

@@ -10,51 +10,48 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import BlobBlock, BlobClient, ContentSettings
 
-from storages.files import ChunkStream
+from storages.errors import StorageConnectionError
+from storages.http import ResponseStream
+from storages.ranged import FIRST_WINDOW, RangedStream
 
-__all__ = ["BlobReadStream", "BlockWriter"]
+__all__ = ["FIRST_WINDOW", "BlobReadStream", "BlockWriter"]
 
 
-class BlobReadStream(ChunkStream):
-    """A blob streamed from an offset over one HTTP response (a ranged GET when offset > 0).
+class BlobReadStream(RangedStream):
+    """A blob read from an offset (see :class:`storages.ranged.RangedStream`).
 
-    The SDK's ``download_blob()`` downloader holds whole chunks (and several transient copies
-    of them) in memory; the generated operation underneath it streams the response body, so
-    this reads from that instead: one request per opened stream, memory bounded by the
-    transport's block size.
+    The SDK's ``download_blob()`` fetches 32 MiB, then 4 MiB per GET, holding each in memory;
+    this reads the body of the generated operation under it instead, straight into the
+    caller's buffer. Every GET must answer the first one's ETag (the same version of the blob).
     """
 
-    def __init__(self, blob: BlobClient, offset: int) -> None:
-        super().__init__()
-        self._response: Any = None
+    def __init__(self, blob: BlobClient, offset: int, window: int = FIRST_WINDOW) -> None:
+        self._blob = blob
+        self._etag: str | None = None
+        super().__init__(self._get, offset, window)
+
+    def _get(self, start: int, end: int) -> ResponseStream | None:
+        """Open a response over bytes ``start`` to ``end`` (exclusive) of the blob."""
         try:
-            chunks, headers = blob._client.blob.download(
-                range=f"bytes={offset}-" if offset else None,
+            _chunks, response = self._blob._client.blob.download(
+                range=f"bytes={start}-{end - 1}",
                 # The stored bytes, as saved: a "x.csv.gz" is stored with Content-Encoding gzip
                 # (for browsers), which the SDK would otherwise undo (or fail to, on non-gzip).
                 decompress=False,
-                cls=lambda _response, deserialized, headers: (deserialized, headers),
+                cls=lambda response, deserialized, _headers: (deserialized, response),
             )
         except HttpResponseError as exc:
-            # Reading at (or past) the end of a non-empty blob is an empty read, not an error.
-            if offset and exc.status_code == 416:
-                return
-            raise
-        self._chunks = chunks
-        self._response = getattr(chunks, "response", None)
-        content_range = headers.get("Content-Range")
-        if content_range and "/" in content_range:
-            total = content_range.rsplit("/", 1)[1]
-            self.size = int(total) if total.isdigit() else None
-        elif headers.get("Content-Length") is not None:
-            self.size = offset + int(headers["Content-Length"])
-
-    def close(self) -> None:
-        super().close()
-        response, self._response = self._response, None
-        internal = getattr(response, "internal_response", None)
-        if internal is not None:
+            if exc.status_code != 416:
+                raise
+            return None  # at or past the end (an empty blob has no byte 0)
+        internal = response.http_response.internal_response
+        etag = internal.headers.get("ETag")
+        if self._etag is None:
+            self._etag = etag
+        elif etag != self._etag:  # never a mix of two versions
             internal.close()
+            raise StorageConnectionError(f"{self._blob.blob_name!r} changed while it was read")
+        return ResponseStream(internal, start)
 
 
 class BlockWriter:

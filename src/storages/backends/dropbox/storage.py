@@ -10,10 +10,15 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from storages import paths
 from storages.backends.dropbox.errors import ERRORS, is_not_found
 from storages.backends.dropbox.options import DropboxOptions
-from storages.backends.dropbox.streams import DownloadStream, UploadWriter
+from storages.backends.dropbox.streams import (
+    RangedStream,
+    RangeNotSatisfiable,
+    UploadWriter,
+    open_download,
+)
 from storages.base import BaseStorage
 from storages.entries import Entry
-from storages.errors import MissingDependencyError
+from storages.errors import MissingDependencyError, StorageConnectionError
 from storages.features import Feature
 from storages.files import RemoteFile
 from storages.retry import RetryPolicy
@@ -144,13 +149,27 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
             modified=metadata.server_modified.replace(tzinfo=timezone.utc),
         )
 
-    def _open_stream(self, key: str, offset: int) -> DownloadStream:
-        # Dropbox honours Range on files/download; the SDK passes extra headers through.
-        headers = {"Range": f"bytes={offset}-"} if offset else None
-        metadata, response = self._repeatable(
-            "files_download", self._path(key), extra_headers=headers
-        )
-        return DownloadStream(response, metadata.size)
+    def _open_stream(self, key: str, offset: int) -> RangedStream:
+        path = self._path(key)
+
+        def get(headers: dict[str, str]) -> Any:
+            # Dropbox honours Range on files/download (the SDK passes extra headers through);
+            # bytes sent as stored, so that a range is exactly the bytes asked for.
+            headers = {**headers, "Accept-Encoding": "identity"}
+            try:
+                metadata, response = self._repeatable("files_download", path, extra_headers=headers)
+            except dropbox.exceptions.HttpError as exc:
+                if exc.status_code != 416:
+                    raise
+                return RangeNotSatisfiable()
+            if revisions and metadata.rev != revisions[0]:  # never a mix of two versions
+                response.close()
+                raise StorageConnectionError(f"{key!r} changed while it was read")
+            revisions.append(metadata.rev)
+            return response
+
+        revisions: list[str] = []
+        return open_download(get, offset, self.chunk_size)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> UploadWriter:
         if self._is_root(key):

@@ -1,4 +1,4 @@
-"""Streams of the Dropbox storage: a download read as it arrives, and uploads in parts."""
+"""Streams of the Dropbox storage: ranged downloads that resume, and uploads in parts."""
 
 from __future__ import annotations
 
@@ -6,28 +6,48 @@ from collections.abc import Callable
 from typing import Any
 
 from storages.errors import MissingDependencyError
+from storages.http import ResponseStream
+from storages.ranged import FIRST_WINDOW, RangedStream
 
 try:
     from dropbox.files import CommitInfo, UploadSessionCursor, WriteMode
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("dropbox", "dropbox") from exc
 
-__all__ = ["DownloadStream", "UploadWriter"]
+__all__ = [
+    "FIRST_WINDOW",
+    "RangeNotSatisfiable",
+    "RangedStream",
+    "UploadWriter",
+    "open_download",
+]
 
 
-class DownloadStream:
-    """The body of one ``files/download`` response, read as it arrives."""
+#: Sends a ``files/download`` with the given headers and returns its streamed answer: a
+#: success, or one whose ``status_code`` is 416 (a range past the end).
+Get = Callable[[dict[str, str]], Any]
 
-    def __init__(self, response: Any, size: int | None) -> None:
-        self._response = response
-        self.size = size
 
-    def read(self, n: int = -1, /) -> bytes:
-        data = self._response.raw.read(None if n < 0 else n, decode_content=True)
-        return bytes(data or b"")
+class RangeNotSatisfiable:
+    """The answer to a range past the end of a file (the SDK raises it as an error)."""
+
+    status_code = 416
 
     def close(self) -> None:
-        self._response.close()
+        """Nothing to close."""
+
+
+def open_download(get: Get, offset: int, window: int = FIRST_WINDOW) -> RangedStream:
+    """Return a read stream of a file from *offset*, its first GET asking for *window* bytes."""
+
+    def open_range(start: int, end: int) -> ResponseStream | None:
+        response = get({"Range": f"bytes={start}-{end - 1}"})
+        if response.status_code == 416:  # at or past the end (an empty file has no byte 0)
+            response.close()
+            return None
+        return ResponseStream(response, start)
+
+    return RangedStream(open_range, offset, window)
 
 
 class UploadWriter:

@@ -115,8 +115,9 @@ class GCSOptions(BaseOptions):
     `content_encoding`, `content_language`, `content_type`, `metadata`, `storage_class`, ...);
     `acl` gives the predefined ACL of the upload."""
     blob_chunk_size: int | None = option(None, setting="GS_BLOB_CHUNK_SIZE", convert=_chunk_size)
-    """Bytes per chunk of a resumable upload (a multiple of 256 KiB; 8 MiB when unset). A file
-    smaller than one chunk is uploaded in one request."""
+    """Bytes per chunk of a resumable upload (a multiple of 256 KiB; 16 MiB when unset). A file
+    smaller than one chunk is uploaded in one request; a larger one holds about two chunks in
+    memory and costs one request per chunk."""
     timeout: float = option(60, setting="GS_TIMEOUT", convert=_timeout)
     """Seconds each request to Cloud Storage may wait to connect, then for each read of its
     answer (60 is the client library's own default); a stalled request fails after this long,

@@ -1,49 +1,85 @@
-"""How Cloud Storage objects are streamed: a read stream over one response, a chunked writer."""
+"""How Cloud Storage objects are streamed: ranged reads that resume, a chunked writer."""
 
 from __future__ import annotations
 
 import contextlib
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from google.api_core import exceptions as api_exceptions
 
 from storages.files import ChunkStream
+from storages.http import ResponseStream
+from storages.ranged import FIRST_WINDOW, RangedStream
 
-__all__ = ["STREAM_BLOCK_SIZE", "BlobReadStream", "BlobWriter"]
+__all__ = [
+    "FIRST_WINDOW",
+    "STREAM_BLOCK_SIZE",
+    "BlobWriter",
+    "DecodedStream",
+    "RangedStream",
+    "get_object",
+    "open_object",
+]
 
-#: Bytes read from the socket at a time while streaming a download.
+#: Bytes read from the socket at a time while decompressing a download.
 STREAM_BLOCK_SIZE = 64 * 1024
 
+#: Sends a GET with the given headers (retried as every request of the storage is) and returns
+#: its streamed answer: a success, or ``416`` (a range past the end); other errors are raised.
+Get = Callable[[dict[str, str]], Any]
 
-class BlobReadStream(ChunkStream):
-    """One object streamed from an offset over one HTTP response (ranged when offset > 0);
-    a gzip content encoding is undone while reading when *decode*."""
 
-    def __init__(
-        self, session: Any, url: str, offset: int, timeout: float, *, decode: bool = True
-    ) -> None:
+def get_object(session: Any, url: str, headers: dict[str, str], timeout: float) -> Any:
+    """Send a streamed GET of an object's media; raise the client's error for a failure."""
+    response = session.request("GET", url, headers=headers, stream=True, timeout=timeout)
+    if response.status_code >= 400 and response.status_code != 416:
+        try:
+            raise api_exceptions.from_http_response(response)  # type: ignore[no-untyped-call]
+        finally:
+            response.close()
+    return response
+
+
+def open_object(
+    get: Get, offset: int, window: int = FIRST_WINDOW, *, decode: bool = True
+) -> RangedStream | DecodedStream:
+    """Return a read stream of an object from *offset*: a :class:`RangedStream`, or a
+    :class:`DecodedStream` for an object stored gzip-encoded that is read decompressed."""
+
+    def open_range(start: int, end: int) -> ResponseStream | None:
+        return _body(get({"Range": f"bytes={start}-{end - 1}"}), start)
+
+    window = max(1, window)
+    response = get({"Range": f"bytes={offset}-{offset + window - 1}"})
+    if decode and response.headers.get("Content-Encoding", "").lower() == "gzip":
+        return DecodedStream(get, response, offset)
+    return RangedStream(open_range, offset, window, first=_body(response, offset))
+
+
+def _body(response: Any, start: int) -> ResponseStream | None:
+    if response.status_code == 416:  # at or past the end (an empty object has no byte 0)
+        response.close()
+        return None
+    return ResponseStream(response, start)
+
+
+class DecodedStream(ChunkStream):
+    """An object stored gzip-encoded, decompressed while read from its start (the stored size
+    is not the size read, and ranges of compressed bytes can't be decompressed on their own).
+    """
+
+    def __init__(self, get: Get, response: Any, offset: int) -> None:
         super().__init__()
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
-        self._response = session.request("GET", url, headers=headers, stream=True, timeout=timeout)
-        status = self._response.status_code
-        if status == 416 and offset:  # at or past the end: an empty read
-            self.close()
-            return
-        if status >= 400:
-            try:
-                raise api_exceptions.from_http_response(self._response)  # type: ignore[no-untyped-call]
-            finally:
-                self.close()
-        headers = self._response.headers
-        if decode and headers.get("Content-Encoding", "").lower() == "gzip":
-            pass  # decompressed while read: the stored size is not the size read
-        elif "/" in headers.get("Content-Range", ""):
-            total = headers["Content-Range"].rsplit("/", 1)[1]
-            self.size = int(total) if total.isdigit() else None
-        elif headers.get("Content-Length", "").isdigit():
-            self.size = offset + int(headers["Content-Length"])
-        self._chunks = self._response.raw.stream(STREAM_BLOCK_SIZE, decode_content=decode)
+        if response.status_code != 200:  # a range of the compressed bytes: ask for them all
+            response.close()
+            response = get({})
+        self._response = response
+        self._chunks = response.raw.stream(STREAM_BLOCK_SIZE, decode_content=True)
+        skip = offset
+        while skip > 0 and (skipped := self.read(min(skip, 1024 * 1024))):
+            skip -= len(skipped)
 
     def close(self) -> None:
         super().close()
@@ -99,8 +135,9 @@ class BlobWriter:
             self._push(self._compressor.flush())
             self._compressor = None
         if self._stream is None:
-            self._blob.upload_from_string(bytes(self._buffer), **self._upload_kwargs)
-            self._buffer = bytearray()
+            # Our buffer freed before the client builds its request body from the copy.
+            data, self._buffer = bytes(self._buffer), bytearray()
+            self._blob.upload_from_string(data, **self._upload_kwargs)
             return
         stream, self._stream = self._stream, None
         stream.close()

@@ -9,6 +9,9 @@
 - A failed answer is closed before its error is raised: a streamed one (``stream=True``) would
   otherwise keep its socket until garbage collection. One of :data:`RETRY_STATUSES` raises
   :class:`TransientHTTPError`, which the backend retries.
+- The answers to a ranged GET (``206 Partial Content``, ``416`` past the end) are returned, not
+  raised: Libcloud counts only 200, 201 and 202 as successes, and the Azure driver would read
+  the whole body to parse it as an error.
 - Raw requests (uploads, streamed downloads) get the connection's timeout too: Libcloud sends
   them with none, so a server that stalls would hang them forever.
 
@@ -159,6 +162,12 @@ def _checked_response(response_class: type) -> type:
             except BaseException:
                 response.close()
                 raise
+
+        def success(self) -> bool:
+            # A ranged GET's answers (206, and 416 past the end) are for the caller to read:
+            # Libcloud's list lacks them, and the Azure driver's error parsing would read the
+            # whole body into memory.
+            return self.status in (206, 416) or bool(super().success())
 
     Checked.__name__ = Checked.__qualname__ = response_class.__name__
     return Checked

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import IO, Any
 from urllib.parse import quote, urljoin
@@ -21,11 +21,12 @@ from storages.backends.libcloud.streams import (
     FileStream,
     S3Writer,
     close_body,
+    open_ranged,
     response_body,
 )
 from storages.base import BaseStorage
 from storages.entries import Entry
-from storages.errors import MissingDependencyError
+from storages.errors import MissingDependencyError, StorageConnectionError
 from storages.features import Feature
 from storages.files import ReadStream, RemoteFile, Writer
 
@@ -236,39 +237,36 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
             chunks = driver.download_object_as_stream(obj, chunk_size=self.chunk_size)
         return ChunkStream(iter(chunks), size)
 
-    def _open_http_stream(self, key: str, offset: int) -> ChunkStream:
-        """Stream an object with one (ranged) GET, in chunks of ``chunk_size``.
+    def _open_http_stream(self, key: str, offset: int) -> ReadStream:
+        """Stream an object with ranged GETs: one window (``chunk_size``), then the rest.
 
         Libcloud's S3 and Azure download methods read the response 4-5 MiB at a time whatever
         chunk size is asked for (and need a HEAD first for the Object), so ``read(16)`` would
-        cost megabytes. Both drivers sign any request made through their connection. A body
-        that breaks mid-way is resumed from where it broke if the new answer has the same ETag
-        (the same version of the object): never a mix of two versions.
+        cost megabytes. Both drivers sign any request made through their connection. A later
+        GET (the rest, or a body resumed where it broke) must answer the same ETag (the same
+        version of the object): never a mix of two versions.
         """
-        response = RETRY.call(lambda: self._get(key, offset), is_transient)
-        if response is None:  # the offset is at or past the end
-            return ChunkStream(iter(()), None)
-        total = response.headers.get("content-range", "").rpartition("/")[2]
-        length = total if total.isdigit() else response.headers.get("content-length")
-        size = int(length) if length is not None and str(length).isdigit() else None
-        etag = response.headers.get("etag")
+        first_etag: list[str | None] = []
 
-        def reopen(position: int) -> tuple[Iterator[bytes], Any] | None:
-            resumed = RETRY.call(lambda: self._get(key, position), is_transient)
-            if resumed is None or resumed.headers.get("etag") != etag:
-                close_body(resumed)
+        def get(start: int, end: int) -> Any:
+            response = RETRY.call(lambda: self._get(key, start, end), is_transient)
+            if response is None:
                 return None
-            return resumed.iter_content(self.chunk_size), response_body(resumed)
+            etag = response.headers.get("etag")
+            if not first_etag:
+                first_etag.append(etag)
+            elif etag != first_etag[0]:
+                close_body(response)
+                raise StorageConnectionError(f"{key!r} changed while it was read")
+            return response_body(response)
 
-        chunks = response.iter_content(self.chunk_size)
-        return ChunkStream(
-            chunks, size, response_body(response), reopen=reopen if etag else None, offset=offset
-        )
+        return open_ranged(get, offset, self.chunk_size)
 
-    def _get(self, key: str, offset: int) -> Any:
-        """Send one streamed GET of *key* from *offset*: its answer, or None past the end."""
+    def _get(self, key: str, start: int, end: int) -> Any:
+        """Send one streamed GET of bytes *start* to *end* (exclusive) of *key*: its answer, or
+        None past the end."""
         driver = self.driver
-        headers = {"Range": f"bytes={offset}-"} if offset else {}
+        headers = {"Range": f"bytes={start}-{end - 1}"}
         path = driver._get_object_path(self._container(), key)
         response = driver.connection.request(
             path, method="GET", headers=headers, stream=True, raw=True

@@ -1,5 +1,5 @@
-"""Streams of the Libcloud storage: reads over a driver's chunks (resumed where a body broke)
-or a local file, and the S3 writer that spools to disk."""
+"""Streams of the Libcloud storage: ranged reads over HTTP that resume where a body broke,
+reads over a driver's chunks or a local file, and the S3 writer that spools to disk."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import IO, Any
 
 from storages.backends.libcloud.connection import RETRY, is_transient
 from storages.errors import MissingDependencyError
+from storages.http import ResponseStream
+from storages.ranged import FIRST_WINDOW, RangedStream
 from storages.retry import READ_RESUMES
 
 try:
@@ -19,7 +21,15 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("apache-libcloud", "libcloud") from exc
 
-__all__ = ["ChunkStream", "FileStream", "S3Writer", "close_body", "response_body"]
+__all__ = [
+    "FIRST_WINDOW",
+    "ChunkStream",
+    "FileStream",
+    "S3Writer",
+    "close_body",
+    "open_ranged",
+    "response_body",
+]
 
 #: S3 refuses a single PUT larger than this; bigger files go through a multipart upload.
 S3_MAX_PUT = 5 * 1024**3
@@ -114,6 +124,22 @@ class ChunkStream:
             close = getattr(closable, "close", None)
             if callable(close):
                 close()
+
+
+#: Sends a GET of bytes ``start`` to ``end`` (exclusive) of an object and returns its streamed
+#: ``requests`` response, or None when the range is past the end.
+Get = Callable[[int, int], Any]
+
+
+def open_ranged(get: Get, offset: int, window: int = FIRST_WINDOW) -> RangedStream:
+    """Return a read stream of an object from *offset* over ranged GETs (see
+    :class:`storages.ranged.RangedStream`)."""
+
+    def open_range(start: int, end: int) -> ResponseStream | None:
+        response = get(start, end)
+        return None if response is None else ResponseStream(response, start)
+
+    return RangedStream(open_range, offset, window)
 
 
 class FileStream:
