@@ -223,7 +223,7 @@ def _keeping_ftp_password(spec: ServerSpec) -> ServerSpec:
         kept = saved.read_text() if saved.exists() else None
         args = list(spec.command(port, workdir))
         if kept is not None:
-            args[args.index("-P") + 1] = kept
+            args = [f"--password={kept}" if a.startswith("--password=") else a for a in args]
             saved.write_text(kept)
         return args
 
