@@ -65,15 +65,7 @@ IMPORTED_HELPERS = {
         "BaseStorage",
         "CompressStorageMixin",
         "CompressedFileMixin",
-        "ReadBytesWrapper",
-        "check_location",
-        "clean_name",
-        "get_available_overwrite_name",
-        "is_seekable",
-        "lookup_env",
-        "safe_join",
-        "setting",
-        "to_bytes",
+        *KEPT["storages.utils"],  # all nine helpers
     ],
     "storages.backends.azure_storage": [
         "BaseStorage",
