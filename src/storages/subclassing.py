@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from types import FunctionType
 from typing import Any, ClassVar, Generic, TypeVar
 
+from storages import retired
 from storages.options import BaseOptions, assign, resolve, spec_of
 
 __all__ = [
@@ -125,6 +126,7 @@ class OptionAttributes(Generic[O]):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._property_options = property_options(cls, cls.options_class, OptionAttributes)
+        retired.warn_retired_overrides(cls)
 
     def _resolve_options(self, given: Mapping[str, Any]) -> None:
         """Resolve the options from the constructor keywords *given* and every other source."""

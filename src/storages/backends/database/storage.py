@@ -94,7 +94,7 @@ class DatabaseStorage(BaseStorage[DatabaseOptions]):
     def _exists(self, key: str) -> bool:
         if not key or key.endswith("/"):  # a directory: whether any file is stored under it
             return bool(self.table.listing(key))
-        return super()._exists(key)
+        return self.table.exists(key)
 
     def _open_stream(self, key: str, offset: int) -> BlobStream:
         block = self.options.block_size
