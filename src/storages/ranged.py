@@ -1,11 +1,13 @@
-"""A read stream over ranged requests: what a read asks for, then the rest; resumed when cut.
+"""A read stream over one GET to the end of an object, read as far as the caller reads; resumed
+when cut.
 
 Backends whose service answers ranged GETs (Azure, Cloud Storage, Dropbox, Libcloud's drivers)
-give :class:`RangedStream` one function, ``open_range(start, end)``, that sends the request for
-bytes ``start`` to ``end`` (exclusive) and returns its body as a stream with a ``size`` (the
-whole object's) and a ``readinto``, such as :class:`storages.http.ResponseStream`, or None when
-the range starts at or past the end (a ``416``). The function also checks that every answer is
-of the same version of the object (its ETag or revision) where the service says which.
+give :class:`RangedStream` one function, ``open_from(start)``, that sends the GET of the object
+from byte ``start`` to its end (the headers of :func:`range_headers`) and returns its body as a
+stream with a ``size`` (the whole object's) and a ``readinto``, such as
+:class:`storages.http.ResponseStream`, or None when ``start`` is at or past the end (a ``416``).
+The function also checks with a :class:`Version` that every answer is of the same version of
+the object (its ETag, revision or generation) where the service says which.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import http.client
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from storages.errors import StorageConnectionError
 from storages.retry import READ_RESUMES
 
-__all__ = ["BROKEN_BODY", "FIRST_WINDOW", "Body", "RangedStream"]
+__all__ = ["BROKEN_BODY", "Body", "RangedStream", "Version", "range_headers"]
 
-#: The first request's range unless the storage says otherwise (its ``chunk_size``: what a
-#: file's first read asks for).
-FIRST_WINDOW = 64 * 1024
+#: What a ``read()`` of an object of unknown size reads at a time.
+_UNSIZED_CHUNK = 1024 * 1024
 
 
 def _broken_body() -> tuple[type[BaseException], ...]:
@@ -36,8 +38,14 @@ def _broken_body() -> tuple[type[BaseException], ...]:
 BROKEN_BODY: tuple[type[BaseException], ...] = _broken_body()
 
 
+def range_headers(start: int) -> dict[str, str]:
+    """Return the headers of a GET from byte *start* to the end: none from the start (the plain
+    GET a raw SDK sends), ``Range: bytes=<start>-`` past it."""
+    return {"Range": f"bytes={start}-"} if start else {}
+
+
 class Body(Protocol):
-    """The streamed body of one ranged answer."""
+    """The streamed body of one answer."""
 
     size: int | None
 
@@ -46,73 +54,74 @@ class Body(Protocol):
     def close(self) -> None: ...
 
 
-#: Opens bytes ``start`` to ``end`` (exclusive); None when ``start`` is at or past the end.
-OpenRange = Callable[[int, int], Body | None]
+#: Opens the object from byte ``start`` to its end; None when ``start`` is at or past the end.
+OpenFrom = Callable[[int], Body | None]
+
+
+class Version:
+    """The version of the object a stream reads: the first answer's, which every later answer
+    (a resumed body) must have. Never a mix of two versions."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self.value: str | None = None
+
+    def check(self, value: str | None, body: Any) -> None:
+        """Remember the first answer's *value*; close *body* and fail when a later one differs."""
+        if self.value is None:
+            self.value = value
+        elif value != self.value:
+            body.close()
+            raise self.changed()
+
+    def changed(self) -> StorageConnectionError:
+        """Return the error of an object replaced while it was read."""
+        return StorageConnectionError(f"{self._name!r} changed while it was read")
+
 
 _UNSET: Any = object()
 
 
 class RangedStream:
-    """An object read from an offset: a first ranged GET of what a read asks for, then the rest.
+    """An object read from an offset: one GET to its end, read as far as the caller reads.
 
-    The first GET asks for one window (the storage's ``chunk_size``: what a file's first read
-    asks for), so opening a large object and reading a few bytes costs one short answer. A
-    reader that goes on past it reads on sequentially (a seek opens a new stream): the window
-    grows to the rest of the object, streamed by one more GET. An object that fits in the
-    window is read in one GET, a larger one in two. ``readinto`` fills the caller's buffer
-    straight from the connection. A body that breaks mid-stream is resumed from the byte it
-    broke at with a ranged GET, up to :data:`~storages.retry.READ_RESUMES` times.
+    Like a raw SDK's streamed body, ``read()`` is one request, ``read(1024)`` of a large object
+    reads little of it (closing the stream drops the connection instead of draining it), and
+    sequential reads share the one answer. ``readinto`` fills the caller's buffer straight from
+    the connection. A body that breaks mid-stream (a reset, a stall, a body cut short) is
+    resumed from the byte it broke at with a ranged GET of the same version, up to
+    :data:`~storages.retry.READ_RESUMES` times.
 
-    *first* is the body of the first window when the backend opened it already (to look at its
-    headers), None when that range was past the end.
+    *first* is the body of the first GET when the backend opened it already (to look at its
+    headers), None when *offset* was past the end.
     """
 
-    def __init__(
-        self, open_range: OpenRange, offset: int, window: int = FIRST_WINDOW, first: Any = _UNSET
-    ) -> None:
-        self._open_range = open_range
+    def __init__(self, open_from: OpenFrom, offset: int, first: Any = _UNSET) -> None:
+        self._open_from = open_from
         self._pos = offset
-        self._end = offset  # where the range of the open body ends (exclusive)
-        self._window = max(1, window)
         self._body: Body | None = None
         self._resumes = 0
         self.size: int | None = None
-        end = offset + self._window
-        self._take(open_range(offset, end) if first is _UNSET else first, offset, end)
+        self._take(open_from(offset) if first is _UNSET else first)
 
-    def _take(self, body: Body | None, start: int, end: int) -> None:
-        if body is None:  # at or past the end (an empty object has no byte 0)
-            if self.size is None and not start:
-                self.size = 0
-            self._body, self._end = None, start
-            return
+    def _take(self, body: Body | None) -> None:
         self._body = body
-        self.size = body.size
-        self._end = min(end, self.size) if self.size is not None else end
+        if body is not None and body.size is not None:
+            self.size = body.size
+        elif body is None and self.size is None and not self._pos:
+            self.size = 0  # an empty object has no byte 0 to range from
 
-    def _open(self, start: int, end: int) -> None:
-        self._take(self._open_range(start, end), start, end)
-
-    def _next(self, wanted: int) -> bool:
-        """Open the rest of the object (at least *wanted* bytes); False at its end."""
-        if self.size is not None and self._pos >= self.size:
-            return False
-        self._window = max(wanted, (self.size or 0) - self._pos, self._window)
-        self._open(self._pos, self._pos + self._window)
-        return self._body is not None
+    def _cut(self) -> bool:
+        """Whether the body ended before the object did."""
+        return self.size is not None and self._pos < self.size
 
     def readinto(self, buffer: memoryview, /) -> int:
         """Fill *buffer* from the connection; return the number of bytes (0 at the end)."""
-        if not len(buffer):
-            return 0
-        while True:
-            if self._body is None and not self._next(len(buffer)):
-                return 0
-            assert self._body is not None
+        while self._body is not None and len(buffer):
             try:
-                count = self._body.readinto(buffer[: self._end - self._pos])
+                count = self._body.readinto(buffer)
             except BROKEN_BODY:
-                if self._resumes >= READ_RESUMES:
+                if self._resumes >= READ_RESUMES or not self._cut():
                     self._close_body()
                     raise
                 count = 0
@@ -120,15 +129,17 @@ class RangedStream:
                 self._pos += count
                 return count
             self._close_body()
-            if self._pos < self._end:  # cut short before its range ended: resume it
-                if self._resumes >= READ_RESUMES:
-                    return 0  # the file reports the early end
-                self._resumes += 1
-                self._open(self._pos, self._end)
+            if not self._cut() or self._resumes >= READ_RESUMES:
+                return 0  # the end, or an early end the file reports
+            self._resumes += 1
+            self._take(self._open_from(self._pos))
+        return 0
 
     def read(self, n: int = -1, /) -> bytes:
         if n is None or n < 0:
-            return b"".join(iter(lambda: self.read(self._window), b""))
+            if self.size is None:
+                return b"".join(iter(lambda: self.read(_UNSIZED_CHUNK), b""))
+            n = max(self.size - self._pos, 0)
         buffer = bytearray(n)
         done = 0
         with memoryview(buffer) as view:

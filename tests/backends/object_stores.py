@@ -1,8 +1,9 @@
-"""Checks that the Azure and Google Cloud Storage tests share: each backend's test module calls
-them with its own storage, request counter and settings.
+"""Checks that the object stores' tests share (Azure, Google Cloud Storage, Libcloud, Dropbox):
+each backend's test module calls them with its own storage, request counter and settings.
 
 A request counter is any object with ``counts``, a :class:`collections.Counter` of HTTP methods
-that the backend's SDK hook fills.
+(or API calls) that the backend's SDK hook fills; the read checks also want ``ranges``, the
+``Range`` header of each download request (None for none).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.core.files.storage import Storage, storages
 from django.test import override_settings
 
 from storages.base import BaseStorage
+from storages.features import Feature
 from storages.testing.content import GeneratedFile
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "check_listdir_is_one_level",
     "check_missing_files",
     "check_missing_sdk",
+    "check_reads_are_one_request",
     "check_request_budget",
     "check_small_reads_of_large_file",
     "check_times",
@@ -145,7 +148,10 @@ def check_listdir_is_one_level(storage: BaseStorage[Any]) -> None:
 def check_request_budget(storage: BaseStorage[Any], counter: Any, save: dict[str, int]) -> None:
     """A small file costs one request per operation (*save*: the methods of its save)."""
     storage.save("small.txt", ContentFile(b"small"))
-    assert counter.counts == save
+    assert counter.counts == save, counter.counts
+    created = [(lambda: storage.get_created_time("small.txt"), 1)]
+    if Feature.CREATED_TIME not in storage.features:
+        created = []
     for operation, expected in [
         (lambda: storage.open("small.txt").read(), 1),
         (lambda: storage.exists("small.txt"), 1),
@@ -153,7 +159,7 @@ def check_request_budget(storage: BaseStorage[Any], counter: Any, save: dict[str
         (lambda: storage.stat("small.txt"), 1),
         (lambda: storage.url("small.txt"), 0),
         (lambda: storage.get_modified_time("small.txt"), 1),
-        (lambda: storage.get_created_time("small.txt"), 1),
+        *created,
         (lambda: storage.listdir(""), 1),
         (lambda: list(storage.listing()), 1),
         (lambda: storage.delete("small.txt"), 1),
@@ -199,6 +205,50 @@ def check_small_reads_of_large_file(storage: BaseStorage[Any], counter: Any) -> 
         tracemalloc.stop()
     assert counter.counts == {"GET": 2}
     assert peak < 1024 * 1024, f"two 1 KiB reads peaked at {peak:,} bytes"
+
+
+def check_reads_are_one_request(
+    storage: BaseStorage[Any], counter: Any, download: str = "GET"
+) -> None:
+    """Every read is one *download* request to the end of the object, read as far as the caller
+    reads (as a raw SDK's streamed body): no ``Range`` from the start, ``bytes=<offset>-`` after
+    a seek; sequential reads share it, and closing early drops it unread."""
+    size = 3 * 1024 * 1024 + 5
+    expected = _slice(size, 0, size)
+    storage.save("big.bin", ContentFile(expected))
+    storage.save("small.txt", ContentFile(b"small"))
+    storage.save("empty.bin", ContentFile(b""))
+
+    def sequential(n: int) -> bytes:
+        with storage.open("big.bin") as handle:
+            return b"".join(iter(lambda: handle.read(n), b""))
+
+    def after_seek(offset: int) -> bytes:
+        with storage.open("big.bin") as handle:
+            handle.seek(offset)
+            return bytes(handle.read())
+
+    reads: list[tuple[Any, bytes, list[str | None]]] = [
+        # what is read, what it reads, the ranges its requests ask for
+        (lambda: storage.open("small.txt").read(), b"small", [None]),
+        (lambda: storage.open("empty.bin").read(), b"", [None]),
+        (lambda: storage.open("big.bin").read(1024), expected[:1024], [None]),
+        (lambda: storage.open("big.bin").read(), expected, [None]),
+        (lambda: b"".join(storage.open("big.bin").chunks(1024 * 1024)), expected, [None]),
+        (lambda: sequential(1000), expected, [None]),
+        (lambda: after_seek(1024 * 1024), expected[1024 * 1024 :], [None, "bytes=1048576-"]),
+    ]
+    for read, content, ranges in reads:
+        counter.counts.clear()
+        counter.ranges.clear()
+        assert read() == content
+        assert counter.counts == {download: len(ranges)}, counter.counts
+        assert counter.ranges == ranges
+    # A missing file fails at open(), in one request.
+    counter.counts.clear()
+    with pytest.raises(FileNotFoundError):
+        storage.open("missing.bin")
+    assert counter.total == 1, counter.counts
 
 
 def check_failed_upload_keeps_old_content(storage: BaseStorage[Any], chunk_size: int) -> None:

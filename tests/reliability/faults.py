@@ -268,18 +268,29 @@ def dropped_mid_upload(storage: Storage, proxy: FaultProxy) -> None:
 
 
 def stalled_transfer(
-    storage: Storage, proxy: FaultProxy, *, timeout: float, direction: str, at: float = 0.5
+    storage: Storage,
+    proxy: FaultProxy,
+    *,
+    timeout: float,
+    direction: str,
+    at: float = 0.5,
+    resumes: bool = False,
 ) -> None:
     """Stall a transfer ``at`` of the way through, far past the client's *timeout*.
 
     A download must raise a clear ``OSError`` (never return the bytes before the stall as the
-    whole file); an upload must raise and leave the previous content in place. Either must fail
-    within a few timeouts.
+    whole file), or, where the backend *resumes* reads, return every byte after resuming on a
+    new connection; an upload must raise and leave the previous content in place. Either must
+    end within a few timeouts.
     """
     size = 2 * 1024 * 1024
     old, new = payload(size, "stall-old"), payload(size, "stall-new")
     name = storage.save("stall/transfer.bin", ContentFile(old))
     after = int(size * at)
+    if resumes and direction == DOWN:
+        with _stalled(proxy, timeout=timeout, after=after, direction=direction, what="read"):
+            assert read_all(storage, name) == old, "the resumed read returned other bytes"
+        return
     with (
         _stalled(proxy, timeout=timeout, after=after, direction=direction, what="transfer"),
         pytest.raises(OSError) as caught,

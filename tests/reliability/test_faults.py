@@ -187,11 +187,12 @@ def test_session_dropped_mid_upload_keeps_the_previous_file(
 
 @each("direction", lambda target: (UP, DOWN) if target in SESSIONS else ())
 def test_transfer_stalled_mid_stream_fails_within_the_timeout(
-    storage: Storage, proxy: FaultProxy, direction: str
+    target: FaultTarget, storage: Storage, proxy: FaultProxy, direction: str
 ) -> None:
     """The timeout bounds every connection: FTP's data connections too, not only the control
-    one."""
-    stalled_transfer(storage, proxy, timeout=TIMEOUT, direction=direction)
+    one. A backend that resumes reads (SFTP) reads on over a new connection."""
+    resumes = target.read_outcome == "resumed"
+    stalled_transfer(storage, proxy, timeout=TIMEOUT, direction=direction, resumes=resumes)
 
 
 # -- S3: multipart uploads ----------------------------------------------------------------------

@@ -12,9 +12,15 @@ from storages.testing import StorageContract
 from tests.backends import object_stores as shared
 from tests.backends.azure.conftest import CONTAINER
 
+#: A save holds the blocks in flight and the one filling (4 MiB each, the SDK's), plus the
+#: SDK's request buffers.
+BLOCK = 4 * 1024 * 1024  # AZURE_BLOB_MAX_MEMORY_SIZE's default (test_documented_defaults)
+
 
 class TestAzureStorage(StorageContract):
     """Configured through STORAGES OPTIONS (constructor keywords), 1.x default: no overwrite."""
+
+    memory_budget = (2 + 1) * BLOCK + 4 * 1024 * 1024  # AZURE_UPLOAD_MAX_CONN = 2
 
     @pytest.fixture
     def storage(self, azure_conn: str, unique_location: str) -> Storage:
@@ -25,6 +31,8 @@ class TestAzureStorage(StorageContract):
 
 class TestAzureStorageFromSettings(StorageContract):
     """Configured through the documented global settings, overwriting, through STORAGES."""
+
+    memory_budget = (3 + 1) * BLOCK + 4 * 1024 * 1024  # AZURE_UPLOAD_MAX_CONN = 3
 
     @pytest.fixture
     def storage(self, azure_conn: str, unique_location: str) -> Iterator[Storage]:

@@ -325,27 +325,8 @@ def test_small_reads_of_large_object_stream_ranges(storage: GoogleCloudStorage) 
     shared.check_small_reads_of_large_file(storage, CountRequests(storage))
 
 
-def test_reads_ask_for_what_the_caller_reads(storage: GoogleCloudStorage) -> None:
-    """A small read asks for one window, a whole read for the window and then the rest."""
-    size = 3 * 1024 * 1024 + 5
-    expected = bytes(GeneratedFile(size).read())
-    storage.save("big.bin", ContentFile(expected))
-    storage.save("small.txt", ContentFile(b"small"))
-    counter = CountRequests(storage)
-    first, rest = f"bytes=0-{storage.chunk_size - 1}", f"bytes={storage.chunk_size}-{size - 1}"
-    reads = [
-        # what is read, what it reads, the ranges its GETs ask for
-        (lambda: storage.open("small.txt").read(), b"small", [first]),
-        (lambda: storage.open("big.bin").read(1024), expected[:1024], [first]),
-        (lambda: storage.open("big.bin").read(), expected, [first, rest]),
-        (lambda: b"".join(storage.open("big.bin").chunks(1024 * 1024)), expected, [first, rest]),
-    ]
-    for read, content, ranges in reads:
-        counter.counts.clear()
-        counter.ranges.clear()
-        assert read() == content
-        assert counter.counts == {"GET": len(ranges)}
-        assert counter.ranges == ranges
+def test_reads_are_one_request(storage: GoogleCloudStorage) -> None:
+    shared.check_reads_are_one_request(storage, CountRequests(storage))
 
 
 def test_empty_object_reads_empty(storage: GoogleCloudStorage) -> None:
@@ -401,6 +382,5 @@ def test_256_mib_round_trip_with_bounded_memory(make_storage: Any) -> None:
     print(round_trip_256_mib(storage))  # the save peaks at about two chunks (+36 MiB)
     chunks = BIG // (16 * 1024 * 1024)  # the default resumable chunk: about two of them held
     # One POST opens the resumable session, then a PUT per chunk and one that finalizes; a whole
-    # read (its first window, then the rest) and a 1 KiB read (one window); size() (a GET of the
-    # metadata); delete().
-    assert counter.counts == {"POST": 1, "PUT": chunks + 1, "GET": 4, "DELETE": 1}
+    # read and a 1 KiB read (a GET each); size() (a GET of the metadata); delete().
+    assert counter.counts == {"POST": 1, "PUT": chunks + 1, "GET": 3, "DELETE": 1}

@@ -166,3 +166,42 @@ def test_256_mib_save_and_read(
     assert counter.take() == {"GetObject": 1}
     assert saved[0] <= RSS_BOUND, saved[0] / MiB
     assert read[0] <= RSS_BOUND, read[0] / MiB
+
+
+def _params_of(storage: S3Storage, operation: str) -> list[dict[str, Any]]:
+    """Record the parameters of every *operation* call of the storage's client."""
+    seen: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **kwargs: Any) -> None:
+        seen.append(dict(params))
+
+    storage.client.meta.events.register(f"provide-client-params.s3.{operation}", record)
+    return seen
+
+
+@pytest.mark.parametrize(("object_parameters", "algorithm"), [({}, "CRC32"), (None, "SHA256")])
+def test_a_multipart_save_keeps_part_checksums_as_boto3_does(
+    s3_options: dict[str, Any], object_parameters: dict[str, Any] | None, algorithm: str
+) -> None:
+    """Like ``upload_fileobj``: the upload is created with a checksum algorithm (CRC32 unless
+    the object parameters name one), each part carries its checksum and the completion lists
+    them (S3 refuses a completion without them)."""
+    given = {"ChecksumAlgorithm": algorithm} if object_parameters is None else object_parameters
+    with S3Storage(**s3_options, object_parameters=given) as storage:
+        created = _params_of(storage, "CreateMultipartUpload")
+        completed = _params_of(storage, "CompleteMultipartUpload")
+        name = storage.save("summed.bin", GeneratedFile(PART + 5))
+        assert created[0]["ChecksumAlgorithm"] == algorithm
+        parts = completed[0]["MultipartUpload"]["Parts"]
+        assert [sorted(part) for part in parts] == [
+            [f"Checksum{algorithm}", "ETag", "PartNumber"]
+        ] * 2
+        with storage.open(name) as handle:
+            assert handle.read() == expected(PART + 5)
+
+
+def test_a_multipart_save_asks_no_checksum_when_only_required(s3_options: dict[str, Any]) -> None:
+    with S3Storage(**s3_options, request_checksum_calculation="when_required") as storage:
+        created = _params_of(storage, "CreateMultipartUpload")
+        storage.save("plain.bin", GeneratedFile(PART + 5))
+        assert "ChecksumAlgorithm" not in created[0]

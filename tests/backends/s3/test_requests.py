@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.test import override_settings
 
 from storages.backends.s3 import S3Storage
-from storages.backends.s3.streams import MAX_BUFFERED, MultipartPlan
+from storages.backends.s3.uploads import MAX_BUFFERED, MultipartPlan
 from storages.testing.content import GeneratedFile
 from tests.backends.s3.fixtures import BUCKET, raw_client
 from tests.harness.servers import RunningServer

@@ -378,6 +378,31 @@ def test_reads_stream_in_bounded_windows(storage: SFTPStorage) -> None:
         assert handle.read() == data[4 * 1024 * 1024 :]
 
 
+def test_a_read_cut_mid_stream_resumes_on_a_new_connection(
+    sshd: RunningServer, storage: SFTPStorage
+) -> None:
+    data = os.urandom(3 * 1024 * 1024)
+    storage.save("cut.bin", io.BytesIO(data))
+    with storage.open("cut.bin") as handle:
+        first = handle.read(100_000)
+        old = storage.client
+        drop_server_connections(sshd)
+        assert first + handle.read() == data
+    assert storage.client is not old
+
+
+def test_a_read_cut_mid_stream_fails_when_the_file_changed(
+    sshd: RunningServer, storage: SFTPStorage
+) -> None:
+    storage.save("changed.bin", io.BytesIO(os.urandom(3 * 1024 * 1024)))
+    with storage.open("changed.bin") as handle:
+        handle.read(100_000)
+        local_path(storage, "changed.bin").write_bytes(b"new content")
+        drop_server_connections(sshd)
+        with pytest.raises(ConnectionError, match="changed while it was read"):
+            handle.read()
+
+
 # -- large files -------------------------------------------------------------------------------
 @big_files
 def test_256_mib_round_trip_with_bounded_memory(storage: SFTPStorage) -> None:

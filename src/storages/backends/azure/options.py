@@ -43,10 +43,10 @@ class AzureOptions(BaseOptions):
     """Seconds to wait for a connection to the service, and for each read of its answers: a
     stalled connection fails (and is retried, see `client_options`) after this long. `None`
     keeps the SDK's defaults (20 s to connect, 60 s per read)."""
-    max_memory_size: int = option(2 * 1024 * 1024, setting="AZURE_BLOB_MAX_MEMORY_SIZE")
-    """Bytes per uploaded block (at least 1 MiB). A write holds at most
-    `(upload_max_conn + 1) * max_memory_size` bytes in memory; a smaller file is sent in one
-    request. Reads are streamed and never spooled."""
+    max_memory_size: int = option(4 * 1024 * 1024, setting="AZURE_BLOB_MAX_MEMORY_SIZE")
+    """Bytes per uploaded block (at least 1 MiB; 4 MiB, the SDK's block size, by default). A
+    write holds at most `(upload_max_conn + 1) * max_memory_size` bytes in memory; a smaller
+    file is sent in one request. Reads are streamed and never spooled."""
     expiration_secs: int | None = option(None, setting="AZURE_URL_EXPIRATION_SECS")
     """Seconds a URL stays valid. With a value, `url()` returns SAS URLs (a private container);
     with `None`, plain URLs, which need a container with public read access."""

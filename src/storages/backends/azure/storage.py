@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -68,6 +69,7 @@ class AzureStorage(BaseStorage[AzureOptions]):
     #: 1.x's attributes: the options, or the account of the connection string (see _start).
     account_name: str | None
     account_key: str | None
+    _containers: weakref.WeakKeyDictionary[BlobServiceClient, dict[str, ContainerClient]]
 
     # -- configuration ----------------------------------------------------------------------
     def _start(self) -> None:
@@ -77,11 +79,14 @@ class AzureStorage(BaseStorage[AzureOptions]):
         self.__dict__["account_name"], self.__dict__["account_key"] = connection.account(
             self.options
         )
+        # Each service client's container clients (building one costs as much as a local
+        # request); they go with the service client when an option change replaces it.
+        self.__dict__["_containers"] = weakref.WeakKeyDictionary()
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
-        state.pop("account_name", None)
-        state.pop("account_key", None)
+        for derived in ("account_name", "account_key", "_containers"):
+            state.pop(derived, None)
         return state
 
     def _container_name(self) -> str:
@@ -100,7 +105,11 @@ class AzureStorage(BaseStorage[AzureOptions]):
     def client(self) -> ContainerClient:
         """Return the ``ContainerClient`` of the container (as in django-storages 1.x)."""
         service = self.service_client  # created first: it refuses a missing container
-        return service.get_container_client(self._container_name())
+        name = self._container_name()
+        containers = self._containers.setdefault(service, {})
+        if (client := containers.get(name)) is None:
+            client = containers[name] = service.get_container_client(name)
+        return client
 
     @property
     def azure_protocol(self) -> str:
@@ -195,7 +204,7 @@ class AzureStorage(BaseStorage[AzureOptions]):
 
     # -- hooks ------------------------------------------------------------------------------
     def _open_stream(self, key: str, offset: int) -> BlobReadStream:
-        return BlobReadStream(self._blob(key), offset, self.chunk_size)
+        return BlobReadStream(self._blob(key), offset)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> BlockWriter:
         self._check_blob_name(name, key)
@@ -216,6 +225,10 @@ class AzureStorage(BaseStorage[AzureOptions]):
             return None
         props = self.errors.missing_as_none(self._blob(key).get_blob_properties)
         return None if props is None else _entry(key, props)
+
+    def _exists(self, key: str) -> bool:
+        # The same HEAD as _stat, without building the blob's properties from its headers.
+        return bool(key) and not key.endswith("/") and self._blob(key).exists()
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         container = self.client

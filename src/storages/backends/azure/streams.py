@@ -10,11 +10,10 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import BlobBlock, BlobClient, ContentSettings
 
-from storages.errors import StorageConnectionError
 from storages.http import ResponseStream
-from storages.ranged import FIRST_WINDOW, RangedStream
+from storages.ranged import RangedStream, Version, range_headers
 
-__all__ = ["FIRST_WINDOW", "BlobReadStream", "BlockWriter"]
+__all__ = ["BlobReadStream", "BlockWriter"]
 
 
 class BlobReadStream(RangedStream):
@@ -25,16 +24,16 @@ class BlobReadStream(RangedStream):
     caller's buffer. Every GET must answer the first one's ETag (the same version of the blob).
     """
 
-    def __init__(self, blob: BlobClient, offset: int, window: int = FIRST_WINDOW) -> None:
+    def __init__(self, blob: BlobClient, offset: int) -> None:
         self._blob = blob
-        self._etag: str | None = None
-        super().__init__(self._get, offset, window)
+        self._version = Version(blob.blob_name)
+        super().__init__(self._get, offset)
 
-    def _get(self, start: int, end: int) -> ResponseStream | None:
-        """Open a response over bytes ``start`` to ``end`` (exclusive) of the blob."""
+    def _get(self, start: int) -> ResponseStream | None:
+        """Open a response over the blob from byte *start* to its end."""
         try:
             _chunks, response = self._blob._client.blob.download(
-                range=f"bytes={start}-{end - 1}",
+                range=range_headers(start).get("Range"),
                 # The stored bytes, as saved: a "x.csv.gz" is stored with Content-Encoding gzip
                 # (for browsers), which the SDK would otherwise undo (or fail to, on non-gzip).
                 decompress=False,
@@ -43,14 +42,9 @@ class BlobReadStream(RangedStream):
         except HttpResponseError as exc:
             if exc.status_code != 416:
                 raise
-            return None  # at or past the end (an empty blob has no byte 0)
+            return None  # at or past the end
         internal = response.http_response.internal_response
-        etag = internal.headers.get("ETag")
-        if self._etag is None:
-            self._etag = etag
-        elif etag != self._etag:  # never a mix of two versions
-            internal.close()
-            raise StorageConnectionError(f"{self._blob.blob_name!r} changed while it was read")
+        self._version.check(internal.headers.get("ETag"), internal)
         return ResponseStream(internal, start)
 
 
@@ -86,14 +80,18 @@ class BlockWriter:
 
     def write(self, data: bytes, /) -> None:
         self._md5.update(data)
-        self._buffer += data
-        while len(self._buffer) >= self._block_size:
-            with memoryview(self._buffer) as view:
-                block = bytes(view[: self._block_size])
-            del self._buffer[: self._block_size]
-            self._stage(block)
+        with memoryview(data) as view:
+            while view:
+                room = self._block_size - len(self._buffer)
+                self._buffer += view[:room]
+                view = view[room:]
+                if len(self._buffer) == self._block_size:
+                    # The filled buffer is the block, sent as is: no copy, and at most
+                    # max_conn + 1 blocks in memory.
+                    block, self._buffer = self._buffer, bytearray()
+                    self._stage(block)
 
-    def _stage(self, block: bytes) -> None:
+    def _stage(self, block: bytes | bytearray) -> None:
         # Block ids must be unique per blob and of equal length (the SDK base64-encodes them); a
         # random prefix keeps two concurrent writers of the same name from mixing their blocks.
         block_id = f"{self._prefix}-{len(self._block_ids):06d}"
@@ -105,8 +103,9 @@ class BlockWriter:
         self._wait(self._max_conn - 1)
         self._pending.add(self._pool.submit(self._stage_block, block_id, block))
 
-    def _stage_block(self, block_id: str, block: bytes) -> None:
-        self._blob.stage_block(block_id, block, timeout=self._timeout)
+    def _stage_block(self, block_id: str, block: bytes | bytearray) -> None:
+        # The SDK sends any buffer it can take len() of (its type hints say bytes only).
+        self._blob.stage_block(block_id, block, timeout=self._timeout)  # type: ignore[arg-type]
 
     def _wait(self, at_most: int) -> None:
         """Wait until at most *at_most* blocks are in flight, raising the first failure."""
@@ -130,8 +129,8 @@ class BlockWriter:
                 )
                 return
             if self._buffer:
-                self._stage(bytes(self._buffer))
-                self._buffer.clear()
+                block, self._buffer = self._buffer, bytearray()
+                self._stage(block)
             self._wait(0)
             self._blob.commit_block_list(
                 [BlobBlock(block_id) for block_id in self._block_ids],

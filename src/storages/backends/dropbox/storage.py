@@ -18,9 +18,10 @@ from storages.backends.dropbox.streams import (
 )
 from storages.base import BaseStorage
 from storages.entries import Entry
-from storages.errors import MissingDependencyError, StorageConnectionError
+from storages.errors import MissingDependencyError
 from storages.features import Feature
 from storages.files import RemoteFile
+from storages.ranged import Version
 from storages.retry import RetryPolicy
 
 try:
@@ -162,14 +163,11 @@ class DropboxStorage(BaseStorage[DropboxOptions]):
                 if exc.status_code != 416:
                     raise
                 return RangeNotSatisfiable()
-            if revisions and metadata.rev != revisions[0]:  # never a mix of two versions
-                response.close()
-                raise StorageConnectionError(f"{key!r} changed while it was read")
-            revisions.append(metadata.rev)
+            version.check(metadata.rev, response)
             return response
 
-        revisions: list[str] = []
-        return open_download(get, offset, self.chunk_size)
+        version = Version(key)
+        return open_download(get, offset)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> UploadWriter:
         if self._is_root(key):

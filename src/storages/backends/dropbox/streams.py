@@ -7,7 +7,7 @@ from typing import Any
 
 from storages.errors import MissingDependencyError
 from storages.http import ResponseStream
-from storages.ranged import FIRST_WINDOW, RangedStream
+from storages.ranged import RangedStream, range_headers
 
 try:
     from dropbox.files import CommitInfo, UploadSessionCursor, WriteMode
@@ -15,7 +15,6 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("dropbox", "dropbox") from exc
 
 __all__ = [
-    "FIRST_WINDOW",
     "RangeNotSatisfiable",
     "RangedStream",
     "UploadWriter",
@@ -37,17 +36,18 @@ class RangeNotSatisfiable:
         """Nothing to close."""
 
 
-def open_download(get: Get, offset: int, window: int = FIRST_WINDOW) -> RangedStream:
-    """Return a read stream of a file from *offset*, its first GET asking for *window* bytes."""
+def open_download(get: Get, offset: int) -> RangedStream:
+    """Return a read stream of a file from *offset*: one download to its end (see
+    :class:`storages.ranged.RangedStream`)."""
 
-    def open_range(start: int, end: int) -> ResponseStream | None:
-        response = get({"Range": f"bytes={start}-{end - 1}"})
-        if response.status_code == 416:  # at or past the end (an empty file has no byte 0)
+    def open_from(start: int) -> ResponseStream | None:
+        response = get(range_headers(start))
+        if response.status_code == 416:  # at or past the end
             response.close()
             return None
         return ResponseStream(response, start)
 
-    return RangedStream(open_range, offset, window)
+    return RangedStream(open_from, offset)
 
 
 class UploadWriter:

@@ -157,14 +157,14 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
         session, url = self.client._http, self._download_url(key)
         timeout, retry = self.options.timeout, self._retry()
 
-        def get(headers: dict[str, str]) -> Any:
-            return retry(streams.get_object)(session, url, headers, timeout)
+        def get(headers: dict[str, str], params: dict[str, str]) -> Any:
+            return retry(streams.get_object)(session, url, headers, params, timeout)
 
         # A file named with a compression suffix ("x.csv.gz") reads back as it was saved; one
         # the storage compressed (GS_IS_GZIPPED) or stored with a content encoding reads
         # decompressed, as in 1.x.
         decode = name_encoding(key) is None
-        return streams.open_object(get, offset, self.chunk_size, decode=decode)
+        return streams.open_object(get, key, offset, decode=decode)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> BlobWriter:
         blob, upload = self._prepare_blob(key, name, content_type)

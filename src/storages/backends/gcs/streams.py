@@ -11,10 +11,10 @@ from google.api_core import exceptions as api_exceptions
 
 from storages.files import ChunkStream
 from storages.http import ResponseStream
-from storages.ranged import FIRST_WINDOW, RangedStream
+from storages.ranged import RangedStream, Version, range_headers
 
 __all__ = [
-    "FIRST_WINDOW",
+    "GENERATION",
     "STREAM_BLOCK_SIZE",
     "BlobWriter",
     "DecodedStream",
@@ -26,14 +26,22 @@ __all__ = [
 #: Bytes read from the socket at a time while decompressing a download.
 STREAM_BLOCK_SIZE = 64 * 1024
 
-#: Sends a GET with the given headers (retried as every request of the storage is) and returns
-#: its streamed answer: a success, or ``416`` (a range past the end); other errors are raised.
-Get = Callable[[dict[str, str]], Any]
+#: Sends a GET with the given headers and query parameters (retried as every request of the
+#: storage is) and returns its streamed answer: a success, or ``416`` (a start past the end);
+#: other errors are raised.
+Get = Callable[[dict[str, str], dict[str, str]], Any]
+
+#: The header naming the generation (the version) of the object a media GET answers with.
+GENERATION = "x-goog-generation"
 
 
-def get_object(session: Any, url: str, headers: dict[str, str], timeout: float) -> Any:
+def get_object(
+    session: Any, url: str, headers: dict[str, str], params: dict[str, str], timeout: float
+) -> Any:
     """Send a streamed GET of an object's media; raise the client's error for a failure."""
-    response = session.request("GET", url, headers=headers, stream=True, timeout=timeout)
+    response = session.request(
+        "GET", url, headers=headers, params=params, stream=True, timeout=timeout
+    )
     if response.status_code >= 400 and response.status_code != 416:
         try:
             raise api_exceptions.from_http_response(response)  # type: ignore[no-untyped-call]
@@ -43,25 +51,32 @@ def get_object(session: Any, url: str, headers: dict[str, str], timeout: float) 
 
 
 def open_object(
-    get: Get, offset: int, window: int = FIRST_WINDOW, *, decode: bool = True
+    get: Get, name: str, offset: int, *, decode: bool = True
 ) -> RangedStream | DecodedStream:
-    """Return a read stream of an object from *offset*: a :class:`RangedStream`, or a
-    :class:`DecodedStream` for an object stored gzip-encoded that is read decompressed."""
-
-    def open_range(start: int, end: int) -> ResponseStream | None:
-        return _body(get({"Range": f"bytes={start}-{end - 1}"}), start)
-
-    window = max(1, window)
-    response = get({"Range": f"bytes={offset}-{offset + window - 1}"})
+    """Return a read stream of object *name* from *offset*: a :class:`RangedStream` (one GET
+    to its end, resumed with a GET of the same generation), or a :class:`DecodedStream` for an
+    object stored gzip-encoded that is read decompressed."""
+    response = get(range_headers(offset), {})
     if decode and response.headers.get("Content-Encoding", "").lower() == "gzip":
         return DecodedStream(get, response, offset)
-    return RangedStream(open_range, offset, window, first=_body(response, offset))
+    version = Version(name)
+
+    def open_from(start: int) -> ResponseStream | None:
+        # A resume asks for the generation it was reading: a replaced object fails (412).
+        params = {"ifGenerationMatch": version.value} if version.value else {}
+        try:
+            return _body(get(range_headers(start), params), start, version)
+        except api_exceptions.PreconditionFailed as exc:
+            raise version.changed() from exc
+
+    return RangedStream(open_from, offset, first=_body(response, offset, version))
 
 
-def _body(response: Any, start: int) -> ResponseStream | None:
-    if response.status_code == 416:  # at or past the end (an empty object has no byte 0)
+def _body(response: Any, start: int, version: Version) -> ResponseStream | None:
+    if response.status_code == 416:  # at or past the end
         response.close()
         return None
+    version.check(response.headers.get(GENERATION), response)
     return ResponseStream(response, start)
 
 
@@ -74,7 +89,7 @@ class DecodedStream(ChunkStream):
         super().__init__()
         if response.status_code != 200:  # a range of the compressed bytes: ask for them all
             response.close()
-            response = get({})
+            response = get({}, {})
         self._response = response
         self._chunks = response.raw.stream(STREAM_BLOCK_SIZE, decode_content=True)
         skip = offset

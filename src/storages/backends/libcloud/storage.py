@@ -26,9 +26,10 @@ from storages.backends.libcloud.streams import (
 )
 from storages.base import BaseStorage
 from storages.entries import Entry
-from storages.errors import MissingDependencyError, StorageConnectionError
+from storages.errors import MissingDependencyError
 from storages.features import Feature
 from storages.files import ReadStream, RemoteFile, Writer
+from storages.ranged import Version, range_headers
 
 try:
     from libcloud.common.types import LibcloudError
@@ -238,38 +239,32 @@ class LibCloudStorage(BaseStorage[LibCloudOptions]):
         return ChunkStream(iter(chunks), size)
 
     def _open_http_stream(self, key: str, offset: int) -> ReadStream:
-        """Stream an object with ranged GETs: one window (``chunk_size``), then the rest.
+        """Stream an object with one GET to its end, read as far as the caller reads.
 
         Libcloud's S3 and Azure download methods read the response 4-5 MiB at a time whatever
         chunk size is asked for (and need a HEAD first for the Object), so ``read(16)`` would
-        cost megabytes. Both drivers sign any request made through their connection. A later
-        GET (the rest, or a body resumed where it broke) must answer the same ETag (the same
-        version of the object): never a mix of two versions.
+        cost megabytes. Both drivers sign any request made through their connection. A GET that
+        resumes a broken body must answer the same ETag (the same version of the object).
         """
-        first_etag: list[str | None] = []
+        version = Version(key)
 
-        def get(start: int, end: int) -> Any:
-            response = RETRY.call(lambda: self._get(key, start, end), is_transient)
+        def get(start: int) -> Any:
+            response = RETRY.call(lambda: self._get(key, start), is_transient)
             if response is None:
                 return None
-            etag = response.headers.get("etag")
-            if not first_etag:
-                first_etag.append(etag)
-            elif etag != first_etag[0]:
-                close_body(response)
-                raise StorageConnectionError(f"{key!r} changed while it was read")
-            return response_body(response)
+            body = response_body(response)
+            version.check(response.headers.get("etag"), body)
+            return body
 
-        return open_ranged(get, offset, self.chunk_size)
+        return open_ranged(get, offset)
 
-    def _get(self, key: str, start: int, end: int) -> Any:
-        """Send one streamed GET of bytes *start* to *end* (exclusive) of *key*: its answer, or
-        None past the end."""
+    def _get(self, key: str, start: int) -> Any:
+        """Send one streamed GET of *key* from byte *start* to its end: its answer, or None
+        past the end."""
         driver = self.driver
-        headers = {"Range": f"bytes={start}-{end - 1}"}
         path = driver._get_object_path(self._container(), key)
         response = driver.connection.request(
-            path, method="GET", headers=headers, stream=True, raw=True
+            path, method="GET", headers=range_headers(start), stream=True, raw=True
         )
         if response.status in (200, 206):
             return response

@@ -13,7 +13,7 @@ from typing import IO, Any
 from storages.backends.libcloud.connection import RETRY, is_transient
 from storages.errors import MissingDependencyError
 from storages.http import ResponseStream
-from storages.ranged import FIRST_WINDOW, RangedStream
+from storages.ranged import RangedStream
 from storages.retry import READ_RESUMES
 
 try:
@@ -22,7 +22,6 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise MissingDependencyError("apache-libcloud", "libcloud") from exc
 
 __all__ = [
-    "FIRST_WINDOW",
     "ChunkStream",
     "FileStream",
     "S3Writer",
@@ -126,20 +125,20 @@ class ChunkStream:
                 close()
 
 
-#: Sends a GET of bytes ``start`` to ``end`` (exclusive) of an object and returns its streamed
-#: ``requests`` response, or None when the range is past the end.
-Get = Callable[[int, int], Any]
+#: Sends a GET of an object from byte ``start`` to its end and returns its streamed ``requests``
+#: response, or None when ``start`` is past the end.
+Get = Callable[[int], Any]
 
 
-def open_ranged(get: Get, offset: int, window: int = FIRST_WINDOW) -> RangedStream:
-    """Return a read stream of an object from *offset* over ranged GETs (see
+def open_ranged(get: Get, offset: int) -> RangedStream:
+    """Return a read stream of an object from *offset*: one GET to its end (see
     :class:`storages.ranged.RangedStream`)."""
 
-    def open_range(start: int, end: int) -> ResponseStream | None:
-        response = get(start, end)
+    def open_from(start: int) -> ResponseStream | None:
+        response = get(start)
         return None if response is None else ResponseStream(response, start)
 
-    return RangedStream(open_range, offset, window)
+    return RangedStream(open_from, offset)
 
 
 class FileStream:
@@ -197,8 +196,16 @@ class S3Writer:
         """Send the whole file (again, after a transient failure: from memory or the spool)."""
         driver, container = self._target()
         if self._memory is not None:
-            chunks = iter([self._memory.getvalue()])
-            driver.upload_object_via_stream(chunks, container, self._key, extra=self._extra)
+            # One PUT: upload_object_via_stream() would start a multipart upload, three
+            # requests (initiate, one part, complete) for a file of a few bytes.
+            self._memory.seek(0)
+            driver._put_object(
+                container=container,
+                object_name=self._key,
+                extra=self._extra,
+                stream=self._memory,
+                verify_hash=False,
+            )
         elif self.size <= S3_MAX_PUT:
             self._file.close()
             driver.upload_object(

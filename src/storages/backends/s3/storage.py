@@ -27,12 +27,13 @@ from storages.backends.s3.options import (
     configuration_warnings,
     headers_to_parameters,
 )
-from storages.backends.s3.streams import MultipartPlan, ObjectReader, ObjectWriter
+from storages.backends.s3.streams import ObjectReader
+from storages.backends.s3.uploads import MultipartPlan, ObjectWriter
 from storages.base import BaseStorage
 from storages.digests import md5_etag
 from storages.entries import Entry
 from storages.features import Feature
-from storages.files import RemoteFile, Writer, file_arguments
+from storages.files import RemoteFile, Writer
 
 __all__ = ["S3File", "S3Storage"]
 
@@ -56,7 +57,11 @@ class S3File(RemoteFile):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        buffer_size = file_arguments(args, dict(kwargs))[3]
+        # The buffer size is the one number among the arguments (see file_arguments), picked
+        # out here without parsing them twice: opening a file is on every read's path.
+        buffer_size = kwargs.get("buffer_size") or next(
+            (arg for arg in args if isinstance(arg, int)), None
+        )
         super().__init__(*args, **kwargs)
         storage = cast(S3Storage, self._storage)
         self.buffer_size: int = buffer_size or storage.options.file_buffer_size

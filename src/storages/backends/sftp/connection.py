@@ -95,11 +95,14 @@ class SFTPConnection:
         """
         return isinstance(exc, CONNECTION_ERRORS) or not self.alive
 
-    def close_if_broken(self, exc: BaseException) -> None:
-        """Close this connection if *exc* broke it: the next operation opens a new one."""
-        if self.broken_by(exc):
+    def close_if_broken(self, exc: BaseException) -> bool:
+        """Close this connection if *exc* broke it: the next operation opens a new one. Return
+        whether it did."""
+        broken = self.broken_by(exc)
+        if broken:
             with contextlib.suppress(Exception):  # it is broken already
                 self.close()
+        return broken
 
     def close(self) -> None:
         """Close the SFTP session and the SSH connection."""

@@ -3,8 +3,9 @@
 One SSH connection per thread, opened on first use, checked before each operation and reopened
 when the server dropped it (idempotent operations are retried once on a fresh connection);
 ``close()`` closes them all, as does interpreter exit. The server's host key must be in the
-known-hosts file. Reads stream in bounded windows of pipelined requests; saves stream into a
-temporary name in the target's directory that is renamed over the target when complete.
+known-hosts file. Reads ask for what the caller reads, in pipelined requests, and resume on a
+new connection when one breaks; saves stream pipelined writes into a temporary name in the
+target's directory that is renamed over the target when complete.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from storages import paths
 from storages.backends.sftp.connection import SFTPConnection, connection_params, open_ssh
 from storages.backends.sftp.errors import ERRORS
 from storages.backends.sftp.options import SFTPOptions
-from storages.backends.sftp.streams import SFTPReadStream, SFTPWriter
+from storages.backends.sftp.streams import SFTPReader, SFTPWriter
 from storages.base import BaseStorage
 from storages.entries import Entry
 from storages.errors import StorageNameError
 from storages.features import Feature
 from storages.files import RemoteFile, Writer
+from storages.ranged import RangedStream, Version
 from storages.retry import RetryPolicy
 
 __all__ = ["SFTPStorage", "SFTPStorageFile"]
@@ -250,35 +252,45 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
             is_dir=stat.S_ISDIR(found.st_mode or 0),
         )
 
-    def _open_stream(self, key: str, offset: int) -> SFTPReadStream:
+    def _open_stream(self, key: str, offset: int) -> RangedStream:
         path = self._path(key)
+        version = Version(key)
 
-        def open_(connection: SFTPConnection) -> SFTPReadStream:
-            handle = connection.sftp.open(path, "rb")
-            try:
-                size = handle.stat().st_size or 0
-            except BaseException:
-                handle.close()
-                raise
-            return SFTPReadStream(handle, offset, size, connection.close_if_broken)
+        def open_from(start: int) -> SFTPReader:
+            # On a new connection when the last one broke (a resumed read).
+            return self._retrying_on(
+                lambda connection: SFTPReader.open(
+                    connection.sftp, path, start, version, connection.close_if_broken
+                )
+            )
 
-        return self._retrying_on(open_)
+        return RangedStream(open_from, offset)
 
     def _open_writer(self, key: str, name: str, content_type: str | None) -> Writer:
         paths.check_components(key)
         path = self._path(key)
 
         def open_(connection: SFTPConnection) -> SFTPWriter:
-            self._makedirs(connection.sftp, posixpath.dirname(path))
+            sftp = connection.sftp
             return SFTPWriter(
-                connection.sftp,
+                sftp,
                 path,
+                lambda temp: self._create(sftp, temp),
                 self._finish_file,
                 self._remove,
                 connection.close_if_broken,
             )
 
         return self._retrying_on(open_)
+
+    def _create(self, sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPFile:
+        """Open *path* for writing, creating its directories only when the server says they are
+        missing: a save into an existing directory costs no request to look for it."""
+        try:
+            return sftp.open(path, "wb")
+        except FileNotFoundError:
+            self._makedirs(sftp, posixpath.dirname(path))
+            return sftp.open(path, "wb")
 
     def _finish_file(self, sftp: paramiko.SFTPClient, path: str) -> None:
         self._set_attributes(sftp, path, self.options.file_mode)
