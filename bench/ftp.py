@@ -84,4 +84,7 @@ if __name__ == "__main__":
         raw="ftplib",
         extra_ops=["listdir"],
         time="ms",
+        # Each save a name Django finds free, as an upload usually is: MLST, PASV, STOR, SIZE.
+        # (The same name again would add a second MLST, for the alternative name.)
+        fresh_names=True,
     )

@@ -4,7 +4,8 @@ Each thread keeps its own small pool of logged-in connections (an FTP control co
 carries one transfer at a time, so an open file holds one). A pooled connection is reused as
 is when it was used in the last ``idle_check`` seconds, checked with a ``NOOP`` otherwise, and
 replaced when it broke; idempotent operations are retried once on a new connection. Reads and
-writes stream through the data connection; saves go to a temporary name renamed over the target.
+writes stream through the data connection; a save to a name Django found free goes to that name,
+other writes to a temporary name renamed over the target. Connections stay in binary mode.
 Listings use MLSD where the server offers it and parse ``LIST`` (Unix or Windows format) where
 not. Names are UTF-8 where the server announces it, Latin-1 (django-storages 1.x's) elsewhere.
 
@@ -22,12 +23,14 @@ import ftplib
 import posixpath
 import weakref
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files import File
 
 from storages import paths
 from storages.backends.ftp.connection import (
@@ -42,7 +45,7 @@ from storages.backends.ftp.connection import (
 )
 from storages.backends.ftp.errors import ERRORS, reply_code
 from storages.backends.ftp.options import FTPOptions
-from storages.backends.ftp.streams import FTPReadStream, FTPWriter
+from storages.backends.ftp.streams import WRITE_BUFFER, FTPReadStream, FTPWriter, read_listing
 from storages.base import BaseStorage
 from storages.entries import Entry
 from storages.errors import StorageError, StorageNameError, StorageNotFoundError
@@ -60,6 +63,9 @@ RECONNECT = RetryPolicy(attempts=2, first_wait=0.0)
 #: A delete answered 550 while the file is still there is tried again: another writer may have
 #: saved it since. Still there on the last attempt: the delete is refused.
 DELETE_RETRY = RetryPolicy(attempts=3, first_wait=0.0)
+#: True while ``save()`` writes a name that ``get_available_name()`` found free (the storage
+#: does not overwrite): there is no old file to keep, so the STOR goes to the name itself.
+_FREE_NAME: ContextVar[bool] = ContextVar("_FREE_NAME", default=False)
 #: Why a name that the server's encoding can't write is not found.
 _UNNAMEABLE = "FTP: no such file (the name can't be written in the server's encoding)"
 
@@ -98,6 +104,8 @@ class FTPStorage(BaseStorage[FTPOptions]):
         | Feature.ATOMIC_WRITE
     )
     errors = ERRORS
+    #: Saves read their content, and files buffer, 1 MiB at a time: one ``sendall`` a chunk.
+    chunk_size = WRITE_BUFFER
 
     def __init__(
         self,
@@ -237,27 +245,11 @@ class FTPStorage(BaseStorage[FTPOptions]):
     # -- paths ------------------------------------------------------------------------------
     def _path(self, key: str) -> str:
         key = key.rstrip("/")
-        root = self._location.root if self._location is not None else ""
+        location = self._location
+        root = location.root if location is not None else ""
         if not root:
             return key
         return posixpath.join(root, key) if key else root
-
-    @staticmethod
-    def _is_dir(connection: FTPConnection, path: str) -> bool:
-        try:
-            connection.ftp.cwd(path)
-        except ftplib.error_perm:
-            return False
-        connection.ftp.cwd(connection.home)
-        return True
-
-    @staticmethod
-    def _makedirs(connection: FTPConnection, directory: str) -> None:
-        parts = [part for part in directory.split("/") if part]
-        prefix = "/" if directory.startswith("/") else ""
-        for index in range(len(parts)):
-            with contextlib.suppress(ftplib.error_perm):  # it exists (or the STOR will say)
-                connection.ftp.mkd(prefix + "/".join(parts[: index + 1]))
 
     # -- hooks ------------------------------------------------------------------------------
     def _open_stream(self, key: str, offset: int) -> FTPReadStream:
@@ -283,15 +275,25 @@ class FTPStorage(BaseStorage[FTPOptions]):
                     name,
                 )
             paths.check_components(key, encoding=connection.encoding)
-            temp = temporary_name(path)
+            stored = path if free else temporary_name(path)
             try:
-                sock = connection.ftp.transfercmd(f"STOR {temp}")
-            except ftplib.error_perm:
-                self._makedirs(connection, posixpath.dirname(path))
-                sock = connection.ftp.transfercmd(f"STOR {temp}")
-            return FTPWriter(pool, connection, sock, temp, path, self._replace)
+                sock = connection.ftp.transfercmd(f"STOR {stored}")
+            except ftplib.error_perm:  # the directory may be missing: made only now
+                connection.makedirs(posixpath.dirname(path))
+                sock = connection.ftp.transfercmd(f"STOR {stored}")
+            return FTPWriter(pool, connection, sock, stored, path, self._replace)
 
+        free = _FREE_NAME.get()
         return self._held(open_)
+
+    def _save(self, name: str, content: File) -> str:
+        # Not overwriting, Django's save() has just checked that the name is free: a failed
+        # upload deleted leaves things as they were, with no temporary name and rename.
+        token = _FREE_NAME.set(not self.overwrites_files)
+        try:
+            return super()._save(name, content)
+        finally:
+            _FREE_NAME.reset(token)
 
     @staticmethod
     def _replace(connection: FTPConnection, temp: str, path: str) -> None:
@@ -312,7 +314,7 @@ class FTPStorage(BaseStorage[FTPOptions]):
             try:
                 connection.ftp.delete(path)
             except ftplib.error_perm as exc:
-                if _missing(exc) and self._stat_on(connection, key, path, times=False) is None:
+                if _missing(exc) and not self._exists_on(connection, path):
                     return  # missing: nothing to delete
                 raise
 
@@ -321,7 +323,8 @@ class FTPStorage(BaseStorage[FTPOptions]):
     def _stat_on(
         self, connection: FTPConnection, key: str, path: str, *, times: bool = True
     ) -> Entry | None:
-        """Return the entry of *path* from one MLST, or from SIZE (and MDTM if *times*)."""
+        """Return the entry of *path* from one MLST, or from SIZE (and MDTM if *times*); the
+        modification time is parsed only if *times*."""
         if not connection.can_name(path):
             return None
         ftp = connection.ftp
@@ -330,28 +333,59 @@ class FTPStorage(BaseStorage[FTPOptions]):
             if connection.has_mlst:
                 facts = parse_mlst(ftp.sendcmd(f"MLST {path}" if path else "MLST"))
                 if facts.get("type", "file").lower() in ("dir", "cdir", "pdir"):
-                    return Entry(key, 0, modified=_modify(facts), is_dir=True)
+                    return Entry(key, 0, modified=_modify(facts) if times else None, is_dir=True)
             size = facts.get("size") or ftp.size(path)
         except ftplib.error_perm:
-            if not connection.has_mlst and self._is_dir(connection, path):
+            if not connection.has_mlst and connection.is_dir(path):
                 return Entry(key, 0, is_dir=True)
             return None
         if size is None:
             raise OSError(f"The server gave no size for {path!r}")
-        modified = _modify(facts)
-        if modified is None and times:
-            modified = parse_mdtm(ftp.sendcmd(f"MDTM {path}"))
+        if not times:
+            return Entry(key, int(size))
+        modified = _modify(facts) or parse_mdtm(ftp.sendcmd(f"MDTM {path}"))
         return Entry(key, int(size), modified=modified)
+
+    def _size_on(self, connection: FTPConnection, key: str, path: str) -> Entry | None:
+        """Return the entry of *path* with its size: from SIZE where the server has it besides
+        MLST (a lighter command: pyftpdlib answers it 20% sooner), from the stat when SIZE is
+        refused (a directory, or no such file)."""
+        if connection.has_mlst and "SIZE" in connection.features and connection.can_name(path):
+            with contextlib.suppress(ftplib.error_perm):
+                size = connection.ftp.size(path)
+                if size is not None:
+                    return Entry(key, size)
+        return self._stat_on(connection, key, path, times=False)
 
     def _stat(self, key: str) -> Entry | None:
         path = self._path(key)
         return self._run(lambda connection: self._stat_on(connection, key, path))
 
-    def _exists(self, key: str) -> bool:
-        # Without MLST, existence costs one SIZE (and a CWD for a directory), not an MDTM too.
+    def size(self, name: str) -> int:
+        """Return the size of *name* from one command (``stat()`` without MLST asks MDTM too)."""
+        key = self._key(name)
         path = self._path(key)
-        found = self._run(lambda connection: self._stat_on(connection, key, path, times=False))
-        return found is not None
+        found = self._call(name, self._run, lambda connection: self._size_on(connection, key, path))
+        if found is None:
+            raise StorageNotFoundError(errno.ENOENT, "FTP: no such file", name)
+        if found.is_dir:
+            raise IsADirectoryError(errno.EISDIR, "a directory has no size", name)
+        return int(found.size)
+
+    def _exists(self, key: str) -> bool:
+        path = self._path(key)
+        return bool(self._run(lambda connection: self._exists_on(connection, path)))
+
+    def _exists_on(self, connection: FTPConnection, path: str) -> bool:
+        """Return whether *path* exists from one MLST (a file or a directory: its facts are not
+        needed), or from one SIZE without MLST (a CWD tells a directory when SIZE is refused)."""
+        if not connection.can_name(path):
+            return False
+        try:
+            connection.ftp.sendcmd(f"MLST {path}" if connection.has_mlst else f"SIZE {path}")
+        except ftplib.error_perm:
+            return not connection.has_mlst and connection.is_dir(path)
+        return True
 
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         path = self._path(prefix)
@@ -359,30 +393,25 @@ class FTPStorage(BaseStorage[FTPOptions]):
         def listdir(connection: FTPConnection) -> tuple[list[str], list[str]]:
             if not connection.can_name(path):
                 raise StorageNotFoundError(errno.ENOENT, _UNNAMEABLE, prefix)
-            ftp = connection.ftp
-            try:
-                if connection.has_mlst:
-                    try:
-                        entries = parse_mlsd(ftp.mlsd(path, facts=["type"]))
-                    except ftplib.error_perm:  # 550, or 501 on pyftpdlib
-                        if path and not self._is_dir(connection, path):
-                            raise FileNotFoundError(f"No such directory: {path!r}") from None
-                        raise
-                else:
-                    lines: list[str] = []
-                    # Plain LIST hides dot files on vsftpd (and others): ask for all, ls-style.
-                    try:
-                        ftp.retrlines(f"LIST -a {path}" if path else "LIST -a", lines.append)
-                    except ftplib.error_perm:  # a server without ls options
-                        lines.clear()
-                        ftp.retrlines(f"LIST {path}" if path else "LIST", lines.append)
-                    entries = [e for e in map(parse_list_line, lines) if e is not None]
-                    # vsftpd lists a missing directory as empty.
-                    if not entries and path and not self._is_dir(connection, path):
-                        raise FileNotFoundError(f"No such directory: {path!r}")
-            finally:
-                if ftp.sock is not None:
-                    ftp.voidcmd("TYPE I")  # listings switch to ASCII; SIZE needs binary
+            if connection.has_mlst:
+                try:
+                    entries = parse_mlsd(
+                        read_listing(connection, f"MLSD {path}" if path else "MLSD")
+                    )
+                except ftplib.error_perm:  # 550, or 501 on pyftpdlib
+                    if path and not connection.is_dir(path):
+                        raise FileNotFoundError(f"No such directory: {path!r}") from None
+                    raise
+            else:
+                # Plain LIST hides dot files on vsftpd (and others): ask for all, ls-style.
+                try:
+                    lines = read_listing(connection, f"LIST -a {path}" if path else "LIST -a")
+                except ftplib.error_perm:  # a server without ls options
+                    lines = read_listing(connection, f"LIST {path}" if path else "LIST")
+                entries = [e for e in map(parse_list_line, lines) if e is not None]
+                # vsftpd lists a missing directory as empty.
+                if not entries and path and not connection.is_dir(path):
+                    raise FileNotFoundError(f"No such directory: {path!r}")
             dirs = [entry.name for entry in entries if entry.is_dir]
             return dirs, [entry.name for entry in entries if not entry.is_dir]
 

@@ -1,6 +1,8 @@
 """Streams of the FTP storage over one data connection each: reads from an offset (``REST`` +
-``RETR``) and writes that append until the file is committed (``STOR`` to a temporary name,
-then ``RNFR``/``RNTO``, checked over a new connection when the answer to the rename is lost)."""
+``RETR``) straight into the caller's buffer, writes gathered into 1 MiB ``sendall`` calls until
+the file is committed (``STOR`` to the name itself when there is no old file to keep, else to a
+temporary name, then ``RNFR``/``RNTO``, checked over a new connection when the answer to the
+rename is lost), and listings read in binary mode."""
 
 from __future__ import annotations
 
@@ -10,15 +12,22 @@ import hashlib
 import socket
 import ssl
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from storages.backends.ftp.connection import FTPConnection, FTPPool
 from storages.backends.ftp.errors import reply_code
 from storages.errors import StorageConnectionError, StorageError
 
-__all__ = ["Digest", "FTPReadStream", "FTPWriter"]
+T = TypeVar("T")
+
+__all__ = ["WRITE_BUFFER", "Digest", "FTPReadStream", "FTPWriter", "read_listing"]
 
 #: Seconds to wait for the server's reply after the client ends a transfer early.
 ABORT_TIMEOUT = 3.0
+#: Bytes gathered before one ``sendall``: few system calls per MiB whatever the caller's chunks.
+WRITE_BUFFER = 1024 * 1024
+#: Bytes asked of the socket per ``recv`` by ``read()`` to the end and by listings.
+READ_BLOCK = 1024 * 1024
 
 
 def _close_data(sock: socket.socket, *, complete: bool) -> None:
@@ -85,18 +94,25 @@ class FTPReadStream(_Transfer):
         if self._connection is None:
             return b""
         if n < 0:
-            parts = []
-            while chunk := self.read(1024 * 1024):
-                parts.append(chunk)
-            return b"".join(parts)
+            return b"".join(iter(lambda: self.read(READ_BLOCK), b""))
+        return self._receive(self._sock.recv, n)
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        """Fill *buffer* straight from the data connection: the one copy ``recv_into`` makes."""
+        if self._connection is None:
+            return 0
+        return self._receive(self._sock.recv_into, buffer)
+
+    def _receive(self, receive: Callable[[Any], T], argument: object) -> T:
+        """Call *receive*; end the transfer at the end of the data, close it on an error."""
         try:
-            data = self._sock.recv(n)
+            result = receive(argument)
         except BaseException:
             self.close()
             raise
-        if not data:
+        if not result:
             self._finish()
-        return data
+        return result
 
     def _finish(self) -> None:
         connection = self._take()
@@ -115,7 +131,9 @@ class FTPReadStream(_Transfer):
 
 
 class FTPWriter(_Transfer):
-    """A ``STOR`` to a temporary name: every write appends; commit renames over the target.
+    """A ``STOR``: every write appends; commit checks the stored size and, when the upload went
+    to a temporary name (*stored* is not *path*), renames it over the target. Writes are sent
+    in blocks of :data:`WRITE_BUFFER` bytes.
 
     If the connection breaks once the rename was sent, the answer is lost but the rename may
     have happened: a new connection checks, and the save succeeded if the temporary name is
@@ -128,32 +146,51 @@ class FTPWriter(_Transfer):
         pool: FTPPool,
         connection: FTPConnection,
         sock: socket.socket,
-        temp: str,
+        stored: str,
         path: str,
         replace: Callable[[FTPConnection, str, str], None],
     ) -> None:
         super().__init__(pool, connection, sock)
-        self._temp = temp
+        self._stored = stored
         self._path = path
         self._replace = replace
         self._failed = False
         self._written = 0
         self._digest = Digest.offered(connection.features)
+        #: Grown as needed (a small file never makes a MiB of it).
+        self._buffer = bytearray()
 
     def write(self, data: bytes, /) -> None:
+        size = len(data)
+        if len(self._buffer) + size > WRITE_BUFFER:
+            self._flush()
+        if size >= WRITE_BUFFER:
+            self._send(data)  # already a large block: no copy
+        else:
+            self._buffer += data
+        self._written += size
+        if self._digest is not None:
+            self._digest.update(data)
+
+    def _flush(self) -> None:
+        if self._buffer:
+            buffer, self._buffer = self._buffer, bytearray()
+            self._send(buffer)
+
+    def _send(self, data: bytes | bytearray) -> None:
         try:
             self._sock.sendall(data)
         except BaseException:
             self._failed = True
             self.abort()  # the transfer is lost: free its sockets now
             raise
-        self._written += len(data)
-        if self._digest is not None:
-            self._digest.update(data)
 
     def commit(self) -> None:
         if self._failed:
             raise StorageConnectionError(f"The upload of {self._path!r} was interrupted")
+        if self._connection is None:
+            return
+        self._flush()  # a broken connection aborts the upload and raises here
         connection = self._take()
         if connection is None:
             return
@@ -162,8 +199,9 @@ class FTPWriter(_Transfer):
         try:
             self._complete(connection)
             self._check_size(connection)
-            renaming = True
-            self._replace(connection, self._temp, self._path)
+            if self._stored != self._path:
+                renaming = True
+                self._replace(connection, self._stored, self._path)
             broken = False
         except BaseException as exc:
             # After a timeout or a reset the control connection is out of step (or gone): its
@@ -181,7 +219,7 @@ class FTPWriter(_Transfer):
         # cut (or reset) mid-upload looks complete to the server, which answers 226. Only the
         # stored size tells, before a truncated file replaces the target.
         try:
-            stored = connection.ftp.size(self._temp)
+            stored = connection.ftp.size(self._stored)
         except ftplib.error_perm as exc:
             if reply_code(exc) in ("500", "502", "504"):
                 return  # the server has no SIZE: nothing to check against
@@ -201,7 +239,7 @@ class FTPWriter(_Transfer):
             return False
         broken = True
         try:
-            renamed = _size(fresh, self._temp) is None and self._holds_upload(fresh)
+            renamed = _size(fresh, self._stored) is None and self._holds_upload(fresh)
             broken = False
         except (OSError, EOFError, ftplib.Error):
             renamed = False
@@ -224,12 +262,12 @@ class FTPWriter(_Transfer):
         self._pool.release(connection, broken=not usable)
 
     def _discard(self, connection: FTPConnection | None) -> bool:
-        """Delete the temporary file over *connection*, or over a new one if it is broken
-        (None, or failing now): the partial upload must not stay behind. Return whether
-        *connection* is still usable."""
+        """Delete the file uploaded to (temporary, or new) over *connection*, or over a new one
+        if it is broken (None, or failing now): the partial upload must not stay behind. Return
+        whether *connection* is still usable."""
         if connection is not None:
             try:
-                connection.ftp.delete(self._temp)
+                connection.ftp.delete(self._stored)
                 return True
             except ftplib.error_perm:
                 return True  # refused (or already gone): the connection is fine
@@ -240,11 +278,28 @@ class FTPWriter(_Transfer):
             fresh_broken = True
             try:
                 with contextlib.suppress(ftplib.error_perm):
-                    fresh.ftp.delete(self._temp)
+                    fresh.ftp.delete(self._stored)
                 fresh_broken = False
             finally:
                 self._pool.release(fresh, broken=fresh_broken)
         return False
+
+
+def read_listing(connection: FTPConnection, command: str) -> list[str]:
+    """Return the lines of a listing (``MLSD``, ``LIST``) read in binary mode: the connection
+    stays in ``TYPE I``, so no ``TYPE A`` before and ``TYPE I`` after, as ftplib would send.
+    ``MLSD`` ignores the type (RFC 3659, 7.2); ``LIST`` lines may end in CRLF or LF."""
+    ftp = connection.ftp
+    sock = ftp.transfercmd(command)
+    try:
+        data = b"".join(iter(lambda: sock.recv(READ_BLOCK), b""))
+    except BaseException:
+        _close_data(sock, complete=False)
+        raise
+    _close_data(sock, complete=True)
+    ftp.voidresp()
+    text = data.decode(connection.encoding).replace("\r\n", "\n")
+    return [line for line in text.split("\n") if line]
 
 
 def _size(connection: FTPConnection, path: str) -> int | None:
