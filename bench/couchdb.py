@@ -40,6 +40,9 @@ class Couch:
         import requests
 
         self.session = requests.Session()
+        # As the storage asks: pouchdb-server would otherwise gzip attachments, and a read of
+        # the raw stream would count compressed bytes.
+        self.session.headers["Accept-Encoding"] = "identity"
         self.database = f"{server}/{DATABASE}"
 
     def url(self, name: str, attachment: bool = True) -> str:

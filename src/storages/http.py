@@ -24,9 +24,10 @@ __all__ = [
 
 #: Statuses by which a server (or a proxy in front of it) says "not now": nothing was done.
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
-#: Methods sent again after a broken or stalled connection: repeating them changes nothing,
-#: while a write may have been carried out before its answer was lost.
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Methods sent again after a broken or stalled connection: repeating them changes nothing
+#: (a repeated DELETE finds the file gone, as urllib3's own retries assume), while a write may
+#: have been carried out before its answer was lost.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
 class SizedBody:

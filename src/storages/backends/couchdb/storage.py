@@ -36,10 +36,39 @@ _PAGE = 1000
 #: A save whose document changed between reading its revision and writing it (another writer's
 #: save, or pouchdb-server's re-creation of a deleted id) reads the revision again.
 CONFLICT_RETRY = RetryPolicy(attempts=5, first_wait=0.005, max_wait=0.05)
+#: How many documents' revisions a storage remembers (the oldest is forgotten first).
+REVISIONS_KEPT = 1024
 
 
 class _Conflict(StorageExistsError):
     """The document changed while the file was saved (tried again by :data:`CONFLICT_RETRY`)."""
+
+
+class Revisions:
+    """The last revision this storage saw of each document, so that a save or a delete of a
+    file it just looked at or wrote needs no lookup first.
+
+    Only a guess: a revision another writer made stale is refused (``409``), and the caller
+    then reads the document again.
+    """
+
+    def __init__(self, kept: int = REVISIONS_KEPT) -> None:
+        self._kept = kept
+        self._revisions: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self._revisions.get(key)
+
+    def remember(self, key: str, revision: str | None) -> None:
+        if not revision:
+            self.forget(key)
+            return
+        if len(self._revisions) >= self._kept:  # dicts keep insertion order: drop the oldest
+            self._revisions.pop(next(iter(self._revisions), ""), None)
+        self._revisions[key] = revision
+
+    def forget(self, key: str) -> None:
+        self._revisions.pop(key, None)
 
 
 def doc_id(key: str) -> str:
@@ -88,9 +117,14 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         super().__init__(**options)
         self._configure(options)
 
+    def _start(self) -> None:
+        super()._start()
+        self._revisions = Revisions()  # of this database: new when an option changes
+
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
         state.pop("_auth", None)  # the password: derived again from the options
+        state.pop("_revisions", None)  # run-time state, made again by _start()
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -130,7 +164,7 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         return f"{self.server_url}/{quote(self.database_name, safe='')}"
 
     def _create_client(self) -> Any:
-        return new_session(self._auth)
+        return new_session(self.server_url, self._auth)
 
     def _doc_url(self, key: str) -> str:
         return f"{self.database_url}/{quote(doc_id(key), safe='')}"
@@ -145,8 +179,10 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
         """Return the document of *key* (with its revision and attachment stub), or None."""
         response = self._request("GET", self._doc_url(key))
         if response.status_code == 404:
+            self._revisions.forget(key)
             return None
         document: dict[str, Any] = check(response).json()
+        self._revisions.remember(key, document.get("_rev"))
         return document
 
     def _rows(self, prefix: str, **params: Any) -> Iterator[dict[str, Any]]:
@@ -171,6 +207,16 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
     def _stat(self, key: str) -> Entry | None:
         return _entry(key, self._document(key))
 
+    def _exists(self, key: str) -> bool:
+        # A HEAD of the document: no body to read. A document without the attachment (only
+        # pouchdb-server's re-creation of a deleted id, for an instant) counts as the file
+        # being created, which is how Django's choice of a free name should see it.
+        response = self._request("HEAD", self._doc_url(key))
+        if response.status_code == 404:
+            return False
+        check(response)
+        return True
+
     def _open_stream(self, key: str, offset: int) -> ResponseStream:
         headers = {"Range": f"bytes={offset}-"} if offset else {}
         response = self._request(
@@ -189,41 +235,82 @@ class CouchDBStorage(BaseStorage[CouchDBOptions]):
     def _upload(self, key: str, fileobj: IO[bytes], size: int, content_type: str | None) -> None:
         url = f"{self._doc_url(key)}/{ATTACHMENT}"
         headers = {"Content-Type": content_type or "application/octet-stream"}
-        changed = f"CouchDB: {key!r} kept changing while it was saved"
 
-        def attempt() -> None:
-            document = self._document(key)
-            if _entry(key, document) is not None and not self.overwrites_files:
-                raise StorageExistsError(f"CouchDB: {key!r} was created by another writer")
-            params = {"rev": document["_rev"]} if document is not None else None
+        def put(revision: str | None) -> Any:
             fileobj.seek(0)
             body: Any = SizedBody(fileobj, size) if size else b""
-            response = self._request("PUT", url, params=params, data=body, headers=headers)
-            if response.status_code == 404 and document is None:
-                # pouchdb-server keeps a deleted document's id: it takes no attachment without
-                # a revision until the document is created again (empty, for an instant).
-                created = self._request("PUT", self._doc_url(key), json={})
-                if created.status_code != 409:  # 409: another writer recreated it first
-                    check(created)  # a missing database fails here
-                raise _Conflict(changed)
-            if response.status_code in (404, 409) and self.overwrites_files and document:
-                # Another writer saved or deleted the file since it was read (pouchdb-server
-                # answers 404 for a deleted one): this save counts as made just before that
-                # change, which replaced it. Retrying instead starves writers of a busy file.
-                # (Without a document the change may be another writer's empty re-creation,
-                # not a whole file: then try again.)
-                return
-            if response.status_code == 409 and self.overwrites_files:
-                raise _Conflict(changed)
-            check(response)
+            params = {"rev": revision} if revision else None
+            return self._request("PUT", url, params=params, data=body, headers=headers)
 
-        CONFLICT_RETRY.call(attempt, lambda exc: isinstance(exc, _Conflict))
+        # The first attempt goes without a lookup where the revision is known (or there is none
+        # to know: a file created under a free name); a retry always looks the document up.
+        guesses = [self._revision_guess(key)]
+        CONFLICT_RETRY.call(
+            lambda: self._save_attachment(key, put, guesses.pop() if guesses else None),
+            lambda exc: isinstance(exc, _Conflict),
+        )
+
+    def _revision_guess(self, key: str) -> str | None:
+        """Return the revision a save may replace without a lookup ("" to create the document),
+        or None when the document must be looked up first."""
+        if not self.overwrites_files:
+            return ""  # Django just found the name free: create the document
+        return self._revisions.get(key)
+
+    def _save_attachment(self, key: str, put: Any, guess: str | None) -> None:
+        """Send the attachment once: with the *guess* of the revision, else (or when the guess
+        was wrong) with the revision of the document as it is looked up now."""
+        if guess is not None:
+            response = put(guess)
+            if response.status_code == 404 and not guess:
+                self._recreate(key)  # pouchdb-server keeps a deleted document's id
+            if response.status_code not in (404, 409):
+                self._revisions.remember(key, check(response).json().get("rev"))
+                return
+            response.close()  # another writer changed the document since: look it up
+        document = self._document(key)
+        if _entry(key, document) is not None and not self.overwrites_files:
+            raise StorageExistsError(f"CouchDB: {key!r} was created by another writer")
+        response = put(document["_rev"] if document is not None else None)
+        if response.status_code == 404 and document is None:
+            self._recreate(key)
+        if response.status_code in (404, 409) and self.overwrites_files and document:
+            # Another writer saved or deleted the file since it was read (pouchdb-server
+            # answers 404 for a deleted one): this save counts as made just before that
+            # change, which replaced it. Retrying instead starves writers of a busy file.
+            # (Without a document the change may be another writer's empty re-creation,
+            # not a whole file: then try again.)
+            self._revisions.forget(key)
+            return
+        if response.status_code == 409 and self.overwrites_files:
+            raise _Conflict(f"CouchDB: {key!r} kept changing while it was saved")
+        self._revisions.remember(key, check(response).json().get("rev"))
+
+    def _recreate(self, key: str) -> None:
+        """Create the empty document of a deleted id, then have the save tried again.
+
+        pouchdb-server keeps a deleted document's id: it takes no attachment without a
+        revision until the document is created again (empty, for an instant).
+        """
+        created = self._request("PUT", self._doc_url(key), json={})
+        if created.status_code != 409:  # 409: another writer recreated it first
+            check(created)  # a missing database fails here
+        raise _Conflict(f"CouchDB: {key!r} kept changing while it was saved")
 
     def _delete(self, key: str) -> None:
+        revision = self._revisions.get(key)
+        if revision is not None:
+            response = self._request("DELETE", self._doc_url(key), params={"rev": revision})
+            if response.status_code != 409:  # 409: changed since this storage saw it
+                self._revisions.forget(key)
+                if response.status_code != 404:  # 404: already deleted
+                    check(response)
+                return
         document = self._document(key)
         if document is None:
             return
         response = self._request("DELETE", self._doc_url(key), params={"rev": document["_rev"]})
+        self._revisions.forget(key)
         if response.status_code in (404, 409):
             # Another writer deleted or saved the file since it was read: this delete counts as
             # made just before that change. Retrying instead starves deletes of a busy file.
