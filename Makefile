@@ -63,7 +63,7 @@ compat:  ## Unit tests + filesystem contract on Django 4.2 (Py 3.10) and 5.2 (Py
 # django-storages 1.14.6 and every SDK it (and the raw-client columns) need, in a venv of its own.
 BENCH_PACKAGES := 'django-storages[s3]==1.14.6' 'Django~=5.2.0' boto3 azure-storage-blob \
 	google-cloud-storage paramiko dropbox apache-libcloud
-BENCHES := s3 azure gcs sftp ftp dropbox libcloud database couchdb mogilefs collectstatic
+BENCHES := s3 azure gcs sftp ftp dropbox libcloud database couchdb mogilefs collectstatic copy
 
 .venv-bench/.installed:
 	test -x .venv-bench/bin/python || "$$(scripts/find-python 3.12)" -m venv .venv-bench

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.core.management import call_command
@@ -73,6 +74,39 @@ def test_verify_catches_same_size_different_content(aliases: tuple[Storage, Stor
     assert "Copied 1 file(s), skipped 6 identical" in copy("local", "s3", "--verify")
     with s3.open("media/0/file0.txt") as handle:
         assert handle.read() == b"content 0"
+
+
+def test_copy_costs_a_listing_and_one_write_per_file(
+    aliases: tuple[Storage, Storage], count_requests: Callable[[Any], Any]
+) -> None:
+    local, s3 = aliases
+    counter = count_requests(s3)
+    copy("local", "s3")
+    # The listing tells which names S3 has: no HEAD per file before writing it.
+    assert counter.take() == {"ListObjectsV2": 1, "PutObject": 7}
+    local.delete("media/1/file1.txt")
+    local.save("media/1/file1.txt", ContentFile("changed content"))
+    copy("local", "s3")
+    assert counter.take() == {"ListObjectsV2": 1, "PutObject": 1}  # S3 overwrites: no DELETE
+    copy("local", "s3")
+    assert counter.take() == {"ListObjectsV2": 1}
+
+
+def test_a_changed_file_replaces_the_old_in_a_storage_that_keeps_names(
+    aliases: tuple[Storage, Storage], s3_options: dict[str, Any]
+) -> None:
+    local, _s3 = aliases
+    keeping = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options}
+    keeping["OPTIONS"] = {**s3_options, "file_overwrite": False}
+    with override_settings(STORAGES={**settings.STORAGES, "keeping": keeping}):
+        copy("local", "keeping")
+        local.delete("media/1/file1.txt")
+        local.save("media/1/file1.txt", ContentFile("changed content"))
+        assert "Copied 1 file(s), skipped 6 identical" in copy("local", "keeping")
+        target = storages["keeping"]
+        with target.open("media/1/file1.txt") as handle:
+            assert handle.read() == b"changed content"
+        assert target.listdir("media/1")[1] == ["file1.txt", "file3.txt", "file5.txt"]
 
 
 def test_dry_run_changes_nothing(aliases: tuple[Storage, Storage]) -> None:
