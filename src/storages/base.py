@@ -240,10 +240,10 @@ class BaseStorage(OptionAttributes[O], Storage):
 
     def _guard(self, name: str | None) -> AbstractContextManager[None]:
         """Return a context that translates the backend's errors for the file *name*."""
-        # The option secrets are computed before the first call reaches the SDK (the log
-        # filter redacts only computed ones); the live ones are asked only if an error occurs.
+        # Option secrets are computed before the first call reaches the SDK (the log filter
+        # redacts only computed ones); live ones and the context are asked if an error occurs.
         self._secret_set.values()
-        return self.errors(name, self._secret_set.all, self.error_context())
+        return self.errors(name, self._secret_set.all, self.error_context)
 
     def _call(self, name: str | None, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Call a backend hook, translating its errors for the file *name*."""
@@ -342,7 +342,7 @@ class BaseStorage(OptionAttributes[O], Storage):
         """Return the URL of *name* (keyword arguments are backend specific)."""
         self._require(Feature.URL, "url()")
         clean = self._clean(name or "")
-        return str(self._call(clean, self._object_url, self._key(clean), **kwargs))
+        return str(self._call(clean, self._object_url, self._normalize_name(clean), **kwargs))
 
     def get_modified_time(self, name: str) -> datetime:
         """Return the last modification time of *name* (aware if ``USE_TZ``)."""

@@ -12,8 +12,7 @@ from __future__ import annotations
 import errno
 import ssl
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 
@@ -87,6 +86,8 @@ ErrorRule = Callable[[BaseException], "type[StorageError] | None"]
 T = TypeVar("T")
 #: Values to redact, or a callable returning them (evaluated only when an error occurs).
 Secrets = Sequence[str] | Callable[[], Sequence[str]]
+#: What an error names as the other side (a callable is asked only when an error occurs).
+Context = str | Callable[[], str | None] | None
 
 # Errors that already speak our language: let them through untouched.
 _PASS_THROUGH: tuple[type[BaseException], ...] = (
@@ -172,14 +173,16 @@ class ErrorTranslator:
         exc: BaseException,
         name: str | None = None,
         secrets: Secrets = (),
-        context: str | None = None,
+        context: Context = None,
     ) -> BaseException:
         """Return the exception to raise in place of *exc*.
 
         *secrets* (or a callable returning them, asked only when an error is translated) are
-        redacted; *context* names what was being talked to (e.g. a bucket and endpoint).
+        redacted; *context* (or a callable returning it, asked likewise) names what was being
+        talked to (e.g. a bucket and endpoint).
         """
         secrets = usable(secrets() if callable(secrets) else secrets)
+        context = context() if callable(context) else context
         leaks = _leaks(exc, secrets)
         # Our own errors and Django's pass through; an OSError that is also a ValueError (such as
         # ssl.SSLCertVerificationError) is a connection failure and is translated.
@@ -199,15 +202,30 @@ class ErrorTranslator:
         new.__cause__ = None if leaks else exc
         return new
 
-    @contextmanager
     def __call__(
-        self, name: str | None = None, secrets: Secrets = (), context: str | None = None
-    ) -> Iterator[None]:
-        """Translate any exception raised in the block (see :meth:`translate`)."""
-        try:
-            yield
-        except Exception as exc:
-            new = self.translate(exc, name, secrets, context)
-            if new is exc:
-                raise
-            raise new from new.__cause__
+        self, name: str | None = None, secrets: Secrets = (), context: Context = None
+    ) -> _Translating:
+        """Return a context that translates any exception raised in it (see :meth:`translate`).
+
+        Entered around every backend call: a plain object, not a generator, and nothing is
+        computed unless an error is raised.
+        """
+        return _Translating(self, name, secrets, context)
+
+
+class _Translating:
+    __slots__ = ("context", "name", "secrets", "translator")
+
+    def __init__(
+        self, translator: ErrorTranslator, name: str | None, secrets: Secrets, context: Context
+    ) -> None:
+        self.translator, self.name, self.secrets, self.context = translator, name, secrets, context
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> None:
+        if isinstance(exc, Exception):
+            new = self.translator.translate(exc, self.name, self.secrets, self.context)
+            if new is not exc:
+                raise new from new.__cause__
