@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,13 @@ CLASSES = {
     "LibCloudStorage": "storages.backends.apache_libcloud.LibCloudStorage",
 }
 MIGRATING = Path(__file__).resolve().parents[2] / "docs" / "migrating.md"
+
+
+def backend_class(path: str) -> type:
+    with warnings.catch_warnings():
+        # google.api_core warns on import under Python 3.10 (the Django 4.2 run): not ours.
+        warnings.simplefilter("ignore", FutureWarning)
+        return import_string(path)  # type: ignore[no-any-return]
 
 
 def test_overriding_a_retired_method_warns_naming_what_replaces_it() -> None:
@@ -54,7 +62,7 @@ def test_a_subclass_of_a_subclass_warns_for_its_own_overrides_only() -> None:
 
 @pytest.mark.parametrize("path", sorted(CLASSES.values()))
 def test_hooks_still_called_do_not_warn(path: str) -> None:
-    backend = import_string(path)
+    backend = backend_class(path)
     # filterwarnings=error turns any warning into a failure here.
     type("Custom", (backend,), {"_normalize_name": lambda self, name: name, "__module__": "app"})
 
@@ -63,5 +71,5 @@ def test_hooks_still_called_do_not_warn(path: str) -> None:
     ("backend", "hook"), [(cls, hook) for cls, hooks in RETIRED.items() for hook in hooks]
 )
 def test_each_retired_method_is_gone_and_in_the_migration_guide(backend: str, hook: str) -> None:
-    assert not hasattr(import_string(CLASSES[backend]), hook)  # else it is called: not retired
+    assert not hasattr(backend_class(CLASSES[backend]), hook)  # else it is called: not retired
     assert f"| `{backend}` | `{hook}()` |" in MIGRATING.read_text()
