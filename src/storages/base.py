@@ -21,6 +21,7 @@ content_type)``
 ``_listdir(prefix)``            ``(dirs, files)`` directly under ``prefix``
 ``_object_url(key, **kwargs)``  URL of the file
 ``_exists(key)``                optional: a cheaper existence check than ``_stat``
+``_size_stat(key)``             optional: a cheaper ``_stat`` whose entry needs its size only
 ``_iter_entries(prefix)``       optional: every file under ``prefix`` from one listing
 ``_start()``                    optional: set up run-time state (clients, locks), called at
                                 construction and after unpickling
@@ -54,7 +55,7 @@ from storages.files import (
     SpooledWriter,
     Writer,
 )
-from storages.options import BaseOptions, secret_keywords
+from storages.options import BaseOptions
 from storages.subclassing import OptionAttributes
 from storages.sync import SyncIndex, keep_what_the_view_learned, synchronizing_view
 
@@ -63,7 +64,7 @@ __all__ = ["BaseStorage"]
 O = TypeVar("O", bound=BaseOptions)  # noqa: E741
 
 
-class BaseStorage(OptionAttributes[O], Storage):
+class BaseStorage(OptionAttributes[O], rebuild.Rebuildable, Storage):
     """Base class of this package's remote backends (see the module docs for the hooks)."""
 
     #: The options dataclass of the backend.
@@ -185,32 +186,10 @@ class BaseStorage(OptionAttributes[O], Storage):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- pickling and migrations ------------------------------------------------------------
-    def explicit_secrets(self) -> list[str]:
-        """Return the constructor keywords (``OPTIONS`` keys) that gave this storage a secret."""
-        return self._secret_origins()[0]
-
-    def _secret_origins(self) -> tuple[list[str], list[str]]:
-        return secrets.split_given(secret_keywords(self.options_class), self._constructor_args[1])
-
-    def __getstate__(self) -> dict[str, Any]:
-        return rebuild.pickled_state(self, self._secret_origins()[1])
-
+    # -- pickling and migrations (the rest in rebuild.Rebuildable) ---------------------------
     def __setstate__(self, state: dict[str, Any]) -> None:
         rebuild.restore_state(self, state, stop=BaseStorage)
         self._start()
-
-    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
-        """Return how to build this storage again, never its secrets (see
-        :mod:`storages.rebuild`): its ``STORAGES`` alias, else its keywords without secrets."""
-        args, kwargs = self._constructor_args
-        path = f"{type(self).__module__}.{type(self).__qualname__}"
-        alias = self._alias or rebuild.alias_of(type(self), kwargs)
-        if alias is not None:
-            return path, (), {"alias": alias}
-        kept, given = rebuild.split_secrets(self.options, kwargs)
-        needed = sorted({*self._needs_secrets, *given})
-        return path, args, {**kept, "needs_secrets": needed} if needed else kept
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.options!r}>"
@@ -319,7 +298,9 @@ class BaseStorage(OptionAttributes[O], Storage):
     def stat(self, name: str) -> Entry:
         """Return what the backend knows of the file *name* (size, times, digest, content type)
         from one request; raise :class:`FileNotFoundError` when it does not exist."""
-        entry: Entry | None = self._call(name, self._stat, self._key(name))
+        return self._found(name, self._call(name, self._stat, self._key(name)))
+
+    def _found(self, name: str, entry: Entry | None) -> Entry:
         if entry is None:
             backend = self.error_context() or self.errors.backend
             raise StorageNotFoundError(errno.ENOENT, f"{backend}: no such file", name)
@@ -335,8 +316,9 @@ class BaseStorage(OptionAttributes[O], Storage):
         return sorted(dirs), sorted(files)
 
     def size(self, name: str) -> int:
-        """Return the size of *name* in bytes."""
-        return self._file_stat(name).size
+        """Return the size of *name* in bytes (the ``_size_stat`` hook: ``_stat`` or lighter)."""
+        found = self._found(name, self._call(name, self._size_stat, self._key(name)))
+        return self._file_entry(name, found).size
 
     def url(self, name: str | None, **kwargs: Any) -> str:
         """Return the URL of *name* (keyword arguments are backend specific)."""
@@ -360,7 +342,9 @@ class BaseStorage(OptionAttributes[O], Storage):
         return self._time(name, self._file_stat(name).accessed, "access")
 
     def _file_stat(self, name: str) -> Entry:
-        entry = self.stat(name)
+        return self._file_entry(name, self.stat(name))
+
+    def _file_entry(self, name: str, entry: Entry) -> Entry:
         if entry.is_dir:
             raise IsADirectoryError(errno.EISDIR, "a directory has no size or times", name)
         return entry
@@ -414,6 +398,9 @@ class BaseStorage(OptionAttributes[O], Storage):
 
     def _exists(self, key: str) -> bool:
         return self._stat(key) is not None
+
+    def _size_stat(self, key: str) -> Entry | None:
+        return self._stat(key)
 
     def _open_stream(self, key: str, offset: int) -> ReadStream:
         raise NotImplementedError

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -30,6 +30,7 @@ from storages import secrets
 from storages.options import BaseOptions, resolve, secret_keywords, sources_of, spec_of
 
 __all__ = [
+    "Rebuildable",
     "alias_of",
     "check_needed_secrets",
     "options_of_alias",
@@ -155,3 +156,38 @@ def restore_state(storage: Any, state: dict[str, Any], *, stop: type) -> None:
         values = {name: getattr(fresh, name) for name in configured}
         storage.__dict__["_options"] = dataclasses.replace(state["_options"], **values)
         storage._mirror_options(values)
+
+
+class Rebuildable:
+    """What :class:`~storages.base.BaseStorage` answers to migrations, task queues and pickle."""
+
+    _alias: str | None
+    _needs_secrets: tuple[str, ...]
+    _constructor_args: tuple[tuple[Any, ...], dict[str, Any]]
+    options_class: ClassVar[type[BaseOptions]]
+
+    @property
+    def options(self) -> Any:  # the storage's (see storages.subclassing)
+        raise NotImplementedError
+
+    def explicit_secrets(self) -> list[str]:
+        """Return the constructor keywords (``OPTIONS`` keys) that gave this storage a secret."""
+        return self._secret_origins()[0]
+
+    def _secret_origins(self) -> tuple[list[str], list[str]]:
+        return secrets.split_given(secret_keywords(self.options_class), self._constructor_args[1])
+
+    def __getstate__(self) -> dict[str, Any]:
+        return pickled_state(self, self._secret_origins()[1])
+
+    def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        """Return how to build this storage again, never its secrets (see this module): its
+        ``STORAGES`` alias, else its keywords without secrets."""
+        args, kwargs = self._constructor_args
+        path = f"{type(self).__module__}.{type(self).__qualname__}"
+        alias = self._alias or alias_of(type(self), kwargs)
+        if alias is not None:
+            return path, (), {"alias": alias}
+        kept, given = split_secrets(self.options, kwargs)
+        needed = sorted({*self._needs_secrets, *given})
+        return path, args, {**kept, "needs_secrets": needed} if needed else kept

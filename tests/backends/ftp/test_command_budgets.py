@@ -199,3 +199,29 @@ def test_truncated_upload_to_a_new_name_is_deleted(
     monkeypatch.setattr(ftplib.FTP, "size", real_size)
     assert not storage.exists("short.txt")
     assert storage.listdir("") == ([], ["small.txt"])
+
+
+class KeepsNames(FTPStorage):
+    """1.x's way to overwrite: a get_available_name() that returns the name it is given."""
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        return name
+
+
+def test_a_subclass_keeping_names_never_loses_the_old_file(
+    server: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The name may be taken: the upload goes to a temporary name and is renamed over the old
+    file only when complete, so a failed one leaves the old file as it was."""
+    storage = KeepsNames(location=ftp_location(server))
+    storage.save("kept.txt", ContentFile(b"old"))
+    real_size = ftplib.FTP.size
+    short = lambda ftp, path: (real_size(ftp, path) or 0) - 1  # noqa: E731
+    monkeypatch.setattr(ftplib.FTP, "size", short)
+    with pytest.raises(ConnectionError):
+        storage.save("kept.txt", ContentFile(b"12345"))
+    monkeypatch.setattr(ftplib.FTP, "size", real_size)
+    with storage.open("kept.txt") as handle:
+        assert handle.read() == b"old"
+    storage.delete("kept.txt")
+    storage.close()

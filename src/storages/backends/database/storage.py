@@ -91,6 +91,10 @@ class DatabaseStorage(BaseStorage[DatabaseOptions]):
         info = self.table.stat(key)
         return _entry(info) if info is not None else None
 
+    def _size_stat(self, key: str) -> Entry | None:
+        size = self.table.size_of(key)
+        return None if size is None else Entry(key, size)
+
     def _exists(self, key: str) -> bool:
         if not key or key.endswith("/"):  # a directory: whether any file is stored under it
             return bool(self.table.listing(key))

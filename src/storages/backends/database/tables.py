@@ -63,6 +63,10 @@ class Table(Protocol):
         """Return whether the file *key* is stored (cheaper than ``stat`` where it can be)."""
         ...
 
+    def size_of(self, key: str) -> int | None:
+        """Return the size of the file *key*, None when it is not stored."""
+        ...
+
     def open(self, key: str, length: int) -> tuple[FileInfo, bytes] | None:
         """Return what ``stat`` returns and the first *length* bytes, from one statement."""
         ...
@@ -192,6 +196,7 @@ class ModelTable:
             f"WHERE {qn('file_id')} = %s AND {qn('position')} = %s"
         )
         self._ids_sql = f"SELECT {qn('id')}, {qn('name')} FROM {files} WHERE {qn('name')} = %s"  # noqa: S608
+        self._size_sql = f"SELECT {qn('name')}, {qn('size')} FROM {files} WHERE {qn('name')} = %s"  # noqa: S608
         # By id, as the ORM's cascade does: a name may get a new row between two statements.
         self._delete_sql = (
             f"DELETE FROM {chunks} WHERE {qn('file_id')} = %s",  # noqa: S608
@@ -232,6 +237,10 @@ class ModelTable:
         # The row's id and name only: no times to parse (a third of a local exists()).
         rows = _execute(self.connection, self._ids_sql, [key])
         return any(_text(name) == key for _, name in rows)
+
+    def size_of(self, key: str) -> int | None:
+        rows = _execute(self.connection, self._size_sql, [key])
+        return next((int(size) for name, size in rows if _text(name) == key), None)
 
     def open(self, key: str, length: int) -> tuple[FileInfo, bytes] | None:
         for row in _execute(self.connection, self._open_sql, [length, key]):
@@ -302,6 +311,10 @@ class UserTable:
 
     def exists(self, key: str) -> bool:
         return self.stat(key) is not None  # the name and size: already the least there is
+
+    def size_of(self, key: str) -> int | None:
+        info = self.stat(key)
+        return None if info is None else info.size
 
     def stat(self, key: str) -> FileInfo | None:
         rows = _execute(

@@ -288,8 +288,11 @@ class FTPStorage(BaseStorage[FTPOptions]):
 
     def _save(self, name: str, content: File) -> str:
         # Not overwriting, Django's save() has just checked that the name is free: a failed
-        # upload deleted leaves things as they were, with no temporary name and rename.
-        token = _FREE_NAME.set(not self.overwrites_files)
+        # upload deleted leaves things as they were, with no temporary name and rename. Not so
+        # under a subclass's own get_available_name() (1.x's way to overwrite: it may return a
+        # taken name, whose file a failed upload must not destroy).
+        own_rule = type(self).get_available_name is not BaseStorage.get_available_name
+        token = _FREE_NAME.set(not self.overwrites_files and not own_rule)
         try:
             return super()._save(name, content)
         finally:
@@ -361,16 +364,10 @@ class FTPStorage(BaseStorage[FTPOptions]):
         path = self._path(key)
         return self._run(lambda connection: self._stat_on(connection, key, path))
 
-    def size(self, name: str) -> int:
-        """Return the size of *name* from one command (``stat()`` without MLST asks MDTM too)."""
-        key = self._key(name)
+    def _size_stat(self, key: str) -> Entry | None:
+        # One command (stat() without MLST asks MDTM too).
         path = self._path(key)
-        found = self._call(name, self._run, lambda connection: self._size_on(connection, key, path))
-        if found is None:
-            raise StorageNotFoundError(errno.ENOENT, "FTP: no such file", name)
-        if found.is_dir:
-            raise IsADirectoryError(errno.EISDIR, "a directory has no size", name)
-        return int(found.size)
+        return self._run(lambda connection: self._size_on(connection, key, path))
 
     def _exists(self, key: str) -> bool:
         path = self._path(key)

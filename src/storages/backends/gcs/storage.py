@@ -186,6 +186,13 @@ class GoogleCloudStorage(BaseStorage[GCSOptions]):
         blob = self.bucket.get_blob(key, timeout=self.options.timeout, retry=self._retry())
         return None if blob is None else _entry(key, blob)
 
+    def _exists(self, key: str) -> bool:
+        # The same GET as _stat, asking for the name only (no metadata to send and parse).
+        if not key or key.endswith("/"):
+            return False
+        blob = self.bucket.blob(key)
+        return bool(blob.exists(timeout=self.options.timeout, retry=self._retry()))
+
     def _listdir(self, prefix: str) -> tuple[list[str], list[str]]:
         iterator = self.client.list_blobs(
             self._bucket_name(),
