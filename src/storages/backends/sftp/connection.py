@@ -105,9 +105,12 @@ class SFTPConnection:
         return broken
 
     def close(self) -> None:
-        """Close the SFTP session and the SSH connection."""
+        """Close the SFTP session and the SSH connection. One the server or the network dropped
+        meanwhile (a stalled read resumed over a new session leaves its old one behind) closes
+        without an error: paramiko's goodbye to a reset socket raises ``EOFError``."""
         try:
-            self.sftp.close()
+            with contextlib.suppress(EOFError, OSError, paramiko.SSHException):
+                self.sftp.close()
         finally:
             self.ssh.close()
 
