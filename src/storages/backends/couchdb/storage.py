@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from urllib.parse import quote
@@ -55,6 +56,9 @@ class Revisions:
     def __init__(self, kept: int = REVISIONS_KEPT) -> None:
         self._kept = kept
         self._revisions: dict[str, str] = {}
+        # Threads share the storage: dropping the oldest iterates the dict, which another
+        # thread's insert must not change meanwhile.
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> str | None:
         return self._revisions.get(key)
@@ -63,9 +67,10 @@ class Revisions:
         if not revision:
             self.forget(key)
             return
-        if len(self._revisions) >= self._kept:  # dicts keep insertion order: drop the oldest
-            self._revisions.pop(next(iter(self._revisions), ""), None)
-        self._revisions[key] = revision
+        with self._lock:
+            if len(self._revisions) >= self._kept:  # insertion order: drop the oldest
+                self._revisions.pop(next(iter(self._revisions), ""), None)
+            self._revisions[key] = revision
 
     def forget(self, key: str) -> None:
         self._revisions.pop(key, None)
