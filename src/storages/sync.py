@@ -7,6 +7,10 @@ is already stored (compared by content digest, never by modification time), defe
 the end (a file deleted and then saved again unchanged is neither deleted nor uploaded), and
 reads back what it was given locally instead of downloading it. ``collectstatic`` uses this.
 The storage itself never changes behaviour: another thread using it meanwhile is unaffected.
+
+A manifest storage's view (``ManifestFilesMixin``) post-processes with its saves of small or
+local files uploaded in the background (:mod:`storages.background`), and writes the manifest
+only once every file it names is stored.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from __future__ import annotations
 import collections
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile, File
 
+from storages.background import DEFAULT_WORKERS, BackgroundUploads
 from storages.entries import Entry, localize_time
 from storages.paths import clean_name, split_level
 
@@ -45,6 +50,9 @@ class SyncIndex:
         self.pending_deletes: set[str] = set()
         self.uploaded: set[str] = set()
         self.unchanged: set[str] = set()
+        #: The uploads going on in the background (while post-processing), and how many at once.
+        self.background: BackgroundUploads | None = None
+        self.workers = DEFAULT_WORKERS
         self._local: dict[str, str | bytes] = {}
         # Live files under each directory, so exists("dir") is a lookup, not a scan.
         self._live_dirs: collections.Counter[str] = collections.Counter()
@@ -172,10 +180,20 @@ class SynchronizingStorage:
         )
         digest, size = self.content_digest(chunks)  # type: ignore[attr-defined]
         content.seek(0)
-        if not self.sync_index.unchanged_content(name, size, digest):
-            super()._write_content(name, content)  # type: ignore[misc]
-            self.sync_index.record_upload(name, size, digest)
-        self.sync_index.remember_source(name, content, size)
+        index = self.sync_index
+        if index.unchanged_content(name, size, digest):
+            index.remember_source(name, content, size)
+            return
+        index.remember_source(name, content, size)
+        upload = super()._write_content  # type: ignore[misc]
+        source = index.local_source(name)
+        if index.background is None or source is None or _declares_type(content):
+            upload(name, content)
+            index.record_upload(name, size, digest)
+            return
+        # The bytes (or the local file) stay readable after the caller closes its content.
+        index.record_upload(name, size, digest)
+        index.background.submit(name, lambda: _upload_from(upload, name, source))
 
     def delete(self, name: str) -> None:
         if not self.sync_index.defer_delete(clean_name(name)):
@@ -198,6 +216,44 @@ class SynchronizingStorage:
         return super().get_modified_time(name)  # type: ignore[misc, no-any-return]
 
 
+def _declares_type(content: Any) -> bool:
+    """Whether *content* carries its own content type (kept by uploading it as it is)."""
+    return bool(getattr(content, "content_type", None))
+
+
+def _upload_from(upload: Any, name: str, source: str | bytes) -> None:
+    """Upload *name* from local *source*: bytes, or the path of a local file."""
+    if isinstance(source, bytes):
+        upload(name, ContentFile(source, name=name))
+        return
+    with open(source, "rb") as handle:
+        upload(name, File(handle, name=name))
+
+
+class ManifestView:
+    """The view of a manifest storage (``ManifestFilesMixin``): post-processing's saves upload
+    in the background, and the manifest is written after every file it names."""
+
+    sync_index: SyncIndex
+
+    def post_process(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        index = self.sync_index
+        if index.background is not None:  # post-processing within post-processing
+            yield from super().post_process(*args, **kwargs)  # type: ignore[misc]
+            return
+        with BackgroundUploads(index.workers) as uploads:
+            index.background = uploads
+            try:
+                yield from super().post_process(*args, **kwargs)  # type: ignore[misc]
+            finally:
+                index.background = None
+
+    def save_manifest(self) -> None:
+        if self.sync_index.background is not None:
+            self.sync_index.background.wait()
+        super().save_manifest()  # type: ignore[misc]
+
+
 _VIEW_CLASSES: dict[type[Any], type[Any]] = {}
 _VIEW_LOCK = threading.Lock()
 
@@ -213,9 +269,10 @@ def synchronizing_view(storage: S, index: SyncIndex) -> S:
         view_class = _VIEW_CLASSES.get(cls)
         if view_class is None:
             namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
-            view_class = type(
-                f"Synchronizing{cls.__name__}", (SynchronizingStorage, cls), namespace
-            )
+            bases: tuple[type[Any], ...] = (SynchronizingStorage, cls)
+            if hasattr(cls, "save_manifest") and hasattr(cls, "post_process"):
+                bases = (ManifestView, *bases)
+            view_class = type(f"Synchronizing{cls.__name__}", bases, namespace)
             _VIEW_CLASSES[cls] = view_class
     view = object.__new__(view_class)
     # What pointed at the storage itself (a manifest storage's ``manifest_storage``) points at

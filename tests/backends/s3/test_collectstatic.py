@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.contrib.staticfiles.management.commands.collectstatic import (
@@ -18,6 +21,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 import storages as storages_app
+from storages.backends.s3 import S3Storage
 from tests.backends.s3.fixtures import RequestCounter
 
 FILES = 40
@@ -42,7 +46,12 @@ COPIED = FILES + 1 + SHIPPED
 
 
 def collect(
-    backend: str, options: dict[str, Any], static_dir: Path, *args: str, command: Any = None
+    backend: str,
+    options: dict[str, Any],
+    static_dir: Path,
+    *args: str,
+    command: Any = None,
+    hook: Any = None,
 ) -> tuple[dict[str, int], str]:
     config = {
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -57,6 +66,8 @@ def collect(
         storage = storages["staticfiles"]
         counter = RequestCounter()
         storage.client.meta.events.register("before-send.s3", counter)
+        if hook is not None:
+            storage.client.meta.events.register("before-send.s3", hook)
         out = io.StringIO()
         call_command(command or "collectstatic", "--noinput", *args, stdout=out)
         return counter.take(), out.getvalue()
@@ -143,3 +154,56 @@ def test_a_missing_bucket_is_named(s3_options: dict[str, Any], static_dir: Path)
 def test_quiet_with_verbosity_zero(s3_options: dict[str, Any], static_dir: Path) -> None:
     _, output = collect("storages.backends.s3.S3StaticStorage", s3_options, static_dir, "-v0")
     assert output == ""
+
+
+def stored_manifest(options: dict[str, Any]) -> bytes:
+    with S3Storage(**options).open("staticfiles.json") as manifest:
+        return bytes(manifest.read())
+
+
+HASHED = re.compile(r"\.[0-9a-f]{12}\.(png|css)$")
+
+
+def hashed_key(request: Any) -> str | None:
+    """The hashed name a PutObject request writes, if it writes one."""
+    key = unquote(urlsplit(request.url).path)
+    return key if request.method == "PUT" and HASHED.search(key) else None
+
+
+@pytest.mark.parametrize("command", [None, DjangoCollectstatic])
+def test_hashed_copies_upload_side_by_side(
+    command: Any, s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    """Post-processing hands its saves to background uploads: two hashed copies are in flight
+    at once (each first PUT waits for the other; one at a time would break the barrier)."""
+    both = threading.Barrier(2, timeout=10)
+    waited: list[str] = []
+
+    def meet(request: Any, **kwargs: Any) -> None:
+        key = hashed_key(request)
+        if key is not None and len(waited) < 2:
+            waited.append(key)
+            both.wait()
+
+    backend = "storages.backends.s3.S3ManifestStaticStorage"
+    collect(backend, s3_options, static_dir, command=command and command(), hook=meet)
+    assert len(waited) == 2 and not both.broken
+
+
+def test_a_failed_hashed_upload_keeps_the_previous_manifest(
+    s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    backend = "storages.backends.s3.S3ManifestStaticStorage"
+    collect(backend, s3_options, static_dir)
+    manifest = stored_manifest(s3_options)
+    assert b"icon3." in manifest
+    (static_dir / "img" / "icon3.png").write_bytes(b"\x89PNG changed")
+
+    def refuse(request: Any, **kwargs: Any) -> None:
+        key = hashed_key(request)
+        if key is not None and "icon3." in key:
+            raise RuntimeError(f"refused {key}")
+
+    with pytest.raises(OSError, match=r"refused .*icon3"):
+        collect(backend, s3_options, static_dir, hook=refuse)
+    assert stored_manifest(s3_options) == manifest  # not written: it would name a missing file

@@ -400,3 +400,12 @@ def test_listdir_skips_directory_markers(storage: S3Storage, raw: Any) -> None:
     raw.put_object(Bucket=BUCKET, Key=f"{storage.location_prefix}/photos/2026/", Body=b"")
     assert storage.listdir("photos") == (["2026"], ["a.jpg"])
     assert storage.listdir("") == (["photos"], [])
+
+
+def test_listing_times_match_a_plain_clients(storage: S3Storage, raw: Any) -> None:
+    """Listings parse their timestamps without dateutil: the same instants as botocore's."""
+    storage.save("dated/a.txt", ContentFile(b"a"))
+    listed = raw.list_objects_v2(Bucket=BUCKET, Prefix=storage._key("dated/"))["Contents"]
+    ours = {entry.name: entry.modified for entry in storage.listing("dated")}
+    assert ours == {"dated/a.txt": listed[0]["LastModified"]}
+    assert ours["dated/a.txt"].tzinfo is not None

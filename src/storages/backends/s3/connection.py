@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -19,10 +20,22 @@ try:
     from botocore import UNSIGNED
     from botocore.config import Config
     from botocore.exceptions import ClientError
+    from botocore.utils import parse_timestamp
 except ImportError as exc:  # pragma: no cover - exercised without boto3 only
     raise MissingDependencyError("boto3", "s3") from exc
 
 __all__ = ["S3Connection", "addressing_of", "endpoint_url"]
+
+
+def _timestamp(text: str) -> datetime:
+    """Parse a timestamp of an answer: ISO 8601 (every object of a listing) without dateutil
+    (botocore's parser spent about 55 µs per object of a listing); anything else as botocore."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return parse_timestamp(text)  # type: ignore[no-any-return]
+    return parsed if parsed.tzinfo is not None else parse_timestamp(text)
+
 
 _CALLING_FORMATS = {"subdomain": "virtual", "vhost": "virtual", "path": "path", "ordinary": "path"}
 
@@ -101,12 +114,16 @@ class S3Connection:
         opts = self.options
         _check_credentials(opts)
         if opts.session_profile:
-            return boto3.session.Session(profile_name=opts.session_profile)
-        return boto3.session.Session(
-            aws_access_key_id=opts.access_key,
-            aws_secret_access_key=opts.secret_key,
-            aws_session_token=opts.security_token,
-        )
+            session = boto3.session.Session(profile_name=opts.session_profile)
+        else:
+            session = boto3.session.Session(
+                aws_access_key_id=opts.access_key,
+                aws_secret_access_key=opts.secret_key,
+                aws_session_token=opts.security_token,
+            )
+        parsers = session._session.get_component("response_parser_factory")
+        parsers.set_parser_defaults(timestamp_parser=_timestamp)
+        return session
 
     def _arguments(self, unsigned: bool = False) -> dict[str, Any]:
         opts = self.options

@@ -43,14 +43,15 @@ class S3ManifestStaticStorage(ManifestFilesMixin, S3StaticStorage):  # type: ign
 
         Django deletes and saves every adjustable file (CSS, JS) again on each run; through the
         view (one listing), a hashed name that already holds the same content is neither
-        deleted nor written, whichever ``collectstatic`` command runs.
+        deleted nor written, whichever ``collectstatic`` command runs, and the hashed copies
+        upload in the background while the next files are hashed (the manifest last).
         """
         if dry_run or hasattr(self, "sync_index"):  # a view already (our collectstatic's)
             yield from super().post_process(paths, dry_run, **options)
             return
         with self.synchronizing() as view:
             hashing: Any = view
-            yield from ManifestFilesMixin.post_process(hashing, paths, **options)
+            yield from hashing.post_process(paths, dry_run, **options)
 
     def url_converter(
         self, name: str, hashed_files: dict[str, Any], *args: Any, **kwargs: Any

@@ -20,11 +20,10 @@ from django.contrib.staticfiles.management.commands import collectstatic
 from django.core.files.storage import Storage
 from django.core.management.base import CommandError, CommandParser
 
+from storages.background import DEFAULT_WORKERS
 from storages.base import BaseStorage
 
 __all__ = ["Command"]
-
-DEFAULT_WORKERS = 8
 
 
 class Command(collectstatic.Command):
@@ -64,6 +63,9 @@ class Command(collectstatic.Command):
         with storage.synchronizing() as view, ThreadPoolExecutor(self.workers) as pool:
             self._pool = pool
             self.storage = view
+            index = getattr(view, "sync_index", None)
+            if index is not None:
+                index.workers = self.workers  # post-processing's background uploads too
             post_process = getattr(view, "post_process", None)
             if post_process is not None:
                 # Every upload must be done before post-processing reads the files back.
