@@ -403,9 +403,11 @@ def test_listdir_skips_directory_markers(storage: S3Storage, raw: Any) -> None:
 
 
 def test_listing_times_match_a_plain_clients(storage: S3Storage, raw: Any) -> None:
-    """Listings parse their timestamps without dateutil: the same instants as botocore's."""
+    """Timestamps are parsed without dateutil: the same instants as botocore's."""
     storage.save("dated/a.txt", ContentFile(b"a"))
     listed = raw.list_objects_v2(Bucket=BUCKET, Prefix=storage._key("dated/"))["Contents"]
     ours = {entry.name: entry.modified for entry in storage.listing("dated")}
     assert ours == {"dated/a.txt": listed[0]["LastModified"]}
     assert ours["dated/a.txt"].tzinfo is not None
+    head = raw.head_object(Bucket=BUCKET, Key=storage._key("dated/a.txt"))  # an HTTP date
+    assert storage.stat("dated/a.txt").modified == head["LastModified"]
