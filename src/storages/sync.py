@@ -8,9 +8,9 @@ the end (a file deleted and then saved again unchanged is neither deleted nor up
 reads back what it was given locally instead of downloading it. ``collectstatic`` uses this.
 The storage itself never changes behaviour: another thread using it meanwhile is unaffected.
 
-A manifest storage's view (``ManifestFilesMixin``) post-processes with its saves of small or
-local files uploaded in the background (:mod:`storages.background`), and writes the manifest
-only once every file it names is stored.
+A manifest storage's view (``ManifestFilesMixin``) post-processes as :mod:`storages.manifest`
+says: saves of small or local files uploaded in the background (:mod:`storages.background`),
+the manifest written last, and nothing done when no input changed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import collections
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile, File
 
 from storages.background import DEFAULT_WORKERS, BackgroundUploads
 from storages.entries import Entry, localize_time
+from storages.manifest import ManifestView
 from storages.paths import clean_name, split_level
 
 __all__ = [
@@ -228,30 +229,6 @@ def _upload_from(upload: Any, name: str, source: str | bytes) -> None:
         return
     with open(source, "rb") as handle:
         upload(name, File(handle, name=name))
-
-
-class ManifestView:
-    """The view of a manifest storage (``ManifestFilesMixin``): post-processing's saves upload
-    in the background, and the manifest is written after every file it names."""
-
-    sync_index: SyncIndex
-
-    def post_process(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        index = self.sync_index
-        if index.background is not None:  # post-processing within post-processing
-            yield from super().post_process(*args, **kwargs)  # type: ignore[misc]
-            return
-        with BackgroundUploads(index.workers) as uploads:
-            index.background = uploads
-            try:
-                yield from super().post_process(*args, **kwargs)  # type: ignore[misc]
-            finally:
-                index.background = None
-
-    def save_manifest(self) -> None:
-        if self.sync_index.background is not None:
-            self.sync_index.background.wait()
-        super().save_manifest()  # type: ignore[misc]
 
 
 _VIEW_CLASSES: dict[type[Any], type[Any]] = {}

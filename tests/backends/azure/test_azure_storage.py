@@ -492,7 +492,7 @@ def test_save_without_overwrite_checks_the_name_first(
 def test_256_mib_round_trip_with_bounded_memory(make_counted: Callable[..., Counted]) -> None:
     storage, counter = make_counted(file_overwrite=True)
     print(round_trip_256_mib(storage))
-    blocks = BIG // storage.options.max_memory_size  # 2 MiB blocks, two in flight
+    blocks = BIG // storage.options.max_memory_size  # 4 MiB blocks (max_memory_size)
     # The staged blocks and the block list; a whole read and a 1 KiB read (a GET each); size();
     # delete().
     assert counter.counts == {"PUT": blocks + 1, "GET": 2, "HEAD": 1, "DELETE": 1}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import posixpath
 import re
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,13 +18,15 @@ import pytest
 from django.contrib.staticfiles.management.commands.collectstatic import (
     Command as DjangoCollectstatic,
 )
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
 import storages as storages_app
-from storages.backends.s3 import S3Storage
+from storages.backends.s3 import S3ManifestStaticStorage, S3Storage
+from storages.manifest import INPUTS_KEY
 from tests.backends.s3.fixtures import RequestCounter
 
 FILES = 40
@@ -80,23 +85,28 @@ def touch_everything(root: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "backend",
-    ["storages.backends.s3.S3StaticStorage", "storages.backends.s3.S3ManifestStaticStorage"],
+    ("backend", "unchanged"),
+    [
+        ("storages.backends.s3.S3StaticStorage", {"ListObjectsV2": 1}),
+        # The manifest is read to compare the fingerprint of its inputs; nothing is hashed.
+        ("storages.backends.s3.S3ManifestStaticStorage", {"ListObjectsV2": 1, "GetObject": 1}),
+    ],
 )
 def test_unchanged_reruns_cost_one_listing(
-    backend: str, s3_options: dict[str, Any], static_dir: Path
+    backend: str, unchanged: dict[str, int], s3_options: dict[str, Any], static_dir: Path
 ) -> None:
     first, output = collect(backend, s3_options, static_dir)
     assert first.get("PutObject", 0) >= FILES + 1
     assert f"{COPIED} static files copied" in output
 
     again, output = collect(backend, s3_options, static_dir)
-    assert again == {"ListObjectsV2": 1}, again
+    assert again == unchanged, again
     assert "0 static files copied" in output and f"{COPIED} unmodified" in output
+    assert "post-processed" not in output  # nothing hashed again
 
     touch_everything(static_dir)  # a fresh CI checkout: new mtimes, same content
     touched, _ = collect(backend, s3_options, static_dir)
-    assert touched == {"ListObjectsV2": 1}
+    assert touched == unchanged
 
     (static_dir / "img" / "icon3.png").write_bytes(b"changed")
     changed, output = collect(backend, s3_options, static_dir)
@@ -207,3 +217,102 @@ def test_a_failed_hashed_upload_keeps_the_previous_manifest(
     with pytest.raises(OSError, match=r"refused .*icon3"):
         collect(backend, s3_options, static_dir, hook=refuse)
     assert stored_manifest(s3_options) == manifest  # not written: it would name a missing file
+
+
+MANIFEST = "storages.backends.s3.S3ManifestStaticStorage"
+
+
+def manifest_paths(options: dict[str, Any]) -> dict[str, str]:
+    return dict(json.loads(stored_manifest(options))["paths"])
+
+
+def test_a_changed_reference_hashes_the_css_again(
+    s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    collect(MANIFEST, s3_options, static_dir)
+    before = manifest_paths(s3_options)
+    (static_dir / "img" / "icon1.png").write_bytes(b"\x89PNG another icon")
+    collect(MANIFEST, s3_options, static_dir)
+    after = manifest_paths(s3_options)
+    assert after["img/icon1.png"] != before["img/icon1.png"]
+    assert after["css/site.css"] != before["css/site.css"]
+    with S3Storage(**s3_options).open(after["css/site.css"]) as css:
+        assert posixpath.basename(after["img/icon1.png"]) in css.read().decode()
+
+
+def test_a_deleted_hashed_copy_is_stored_again(
+    s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    collect(MANIFEST, s3_options, static_dir)
+    hashed_css = manifest_paths(s3_options)["css/site.css"]
+    S3Storage(**s3_options).delete(hashed_css)
+    _, output = collect(MANIFEST, s3_options, static_dir)
+    assert "post-processed" in output
+    assert S3Storage(**s3_options).exists(hashed_css)
+
+
+class Custom(S3ManifestStaticStorage):
+    """What a project's settings name; the tests below swap it for an edited version."""
+
+    def file_hash(self, name: str, content: Any = None) -> str | None:
+        return super().file_hash(name, content)
+
+
+def edited_passes() -> type:
+    class Custom(S3ManifestStaticStorage):
+        max_post_process_passes = 3
+
+    return Custom
+
+
+def edited_code() -> type:
+    class Custom(S3ManifestStaticStorage):
+        def file_hash(self, name: str, content: Any = None) -> str | None:
+            digest = super().file_hash(name, content)
+            return digest[:8] if digest else digest
+
+    return Custom
+
+
+@pytest.mark.parametrize("edit", [edited_passes, edited_code])
+def test_an_edited_storage_class_post_processes_again(
+    edit: Any, s3_options: dict[str, Any], static_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same class, edited between two deployments (a setting, a method's code): the
+    manifest's fingerprint differs, so everything is hashed again; then kept."""
+    backend = f"{__name__}.Custom"
+    collect(backend, s3_options, static_dir)
+    edited = edit()
+    edited.__qualname__ = Custom.__qualname__
+    monkeypatch.setattr(sys.modules[__name__], "Custom", edited)
+    _, output = collect(backend, s3_options, static_dir)
+    assert "post-processed" in output
+    _, output = collect(backend, s3_options, static_dir)
+    assert "post-processed" not in output
+
+
+def test_a_manifest_without_inputs_is_made_again_once(
+    s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    """A manifest another version wrote (no fingerprint of its inputs) is not trusted."""
+    collect(MANIFEST, s3_options, static_dir)
+    payload = json.loads(stored_manifest(s3_options))
+    del payload[INPUTS_KEY]
+    storage = S3Storage(**s3_options)
+    storage.delete("staticfiles.json")
+    storage.save("staticfiles.json", ContentFile(json.dumps(payload).encode()))
+    _, output = collect(MANIFEST, s3_options, static_dir)
+    assert "post-processed" in output
+    _, output = collect(MANIFEST, s3_options, static_dir)
+    assert "post-processed" not in output
+
+
+def test_clear_post_processes_again_and_writes_nothing_unchanged(
+    s3_options: dict[str, Any], static_dir: Path
+) -> None:
+    """``--clear`` is how to have everything hashed again: the same result, so nothing is
+    written or deleted."""
+    collect(MANIFEST, s3_options, static_dir)
+    requests, output = collect(MANIFEST, s3_options, static_dir, "--clear")
+    assert "post-processed" in output
+    assert not {"PutObject", "DeleteObject", "DeleteObjects"} & set(requests), requests
