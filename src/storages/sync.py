@@ -43,11 +43,16 @@ KEEP_IN_MEMORY = 1024 * 1024
 
 
 class SyncIndex:
-    """What a storage holds (listed once) and what the synchronisation did to it."""
+    """What a storage holds (listed once) and what the synchronisation did to it.
+
+    The listing is read by a thread of its own from the start: the caller can work on its side
+    (``collectstatic`` reads and digests the local files) while the service answers. Every
+    question about what is stored waits for the whole listing, and raises what it raised.
+    """
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._lock = threading.Lock()
-        self.entries: dict[str, Entry] = {entry.name: entry for entry in entries}
+        self._entries: dict[str, Entry] = {}
         self.pending_deletes: set[str] = set()
         self.uploaded: set[str] = set()
         self.unchanged: set[str] = set()
@@ -57,8 +62,32 @@ class SyncIndex:
         self._local: dict[str, str | bytes] = {}
         # Live files under each directory, so exists("dir") is a lookup, not a scan.
         self._live_dirs: collections.Counter[str] = collections.Counter()
-        for name in self.entries:
+        self._failure: BaseException | None = None
+        self._loader = threading.Thread(
+            target=self._load, args=(entries,), name="storages-listing", daemon=True
+        )
+        self._loader.start()
+
+    def _load(self, entries: Iterable[Entry]) -> None:
+        try:
+            self._entries = {entry.name: entry for entry in entries}
+        except BaseException as exc:  # raised to whoever asks next
+            self._failure = exc
+            return
+        for name in self._entries:
             self._count(name, 1)
+
+    def ready(self) -> bool:
+        """Return whether the listing is read (questions then answer at once)."""
+        return not self._loader.is_alive()
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        """The stored files by name, once listed."""
+        self._loader.join()
+        if self._failure is not None:
+            raise self._failure
+        return self._entries
 
     def _count(self, name: str, step: int) -> None:
         parts = name.split("/")[:-1]
@@ -170,9 +199,8 @@ class SynchronizingStorage:
                 return File(open(local, mode), name=name)
         return super()._open(name, mode)  # type: ignore[misc, no-any-return]
 
-    def _write_content(self, name: str, content: File) -> None:
-        """Upload *content* unless the listing shows it is stored already."""
-        name = clean_name(name)
+    def _digest(self, content: File) -> tuple[str | None, int]:
+        """Return the digest and size the listing would show for *content*."""
         content.seek(0)
         encoding = self.text_encoding  # type: ignore[attr-defined]
         chunks = (
@@ -181,6 +209,37 @@ class SynchronizingStorage:
         )
         digest, size = self.content_digest(chunks)  # type: ignore[attr-defined]
         content.seek(0)
+        return digest, size
+
+    def keep_if_unchanged(self, name: str, content: File) -> bool:
+        """Return whether *name* is stored with this content already (then kept as it is): what
+        a save would find, without the work of a save. A file of another size is not read."""
+        name = clean_name(name)
+        entry = self.sync_index.get(name)
+        if entry is None or entry.digest is None:
+            return False
+        size = getattr(content, "size", None)
+        if isinstance(size, int) and size != entry.size:
+            return False
+        digest, size = self._digest(content)
+        if not self.sync_index.unchanged_content(name, size, digest):
+            return False
+        self.sync_index.remember_source(name, content, size)
+        return True
+
+    def keep_stored(self, name: str, size: int, digest: str | None, source: str) -> bool:
+        """Return whether *name* is stored with this size and digest (then kept as it is), for
+        content digested earlier from the local file *source*."""
+        name = clean_name(name)
+        if not self.sync_index.unchanged_content(name, size, digest):
+            return False
+        self.sync_index.remember_source(name, File(None, name=source), size)
+        return True
+
+    def _write_content(self, name: str, content: File) -> None:
+        """Upload *content* unless the listing shows it is stored already."""
+        name = clean_name(name)
+        digest, size = self._digest(content)
         index = self.sync_index
         if index.unchanged_content(name, size, digest):
             index.remember_source(name, content, size)

@@ -322,18 +322,25 @@ class S3Storage(BaseStorage[S3Options]):
         if self.options.gzip:
             return None, sum(len(chunk) for chunk in chunks)
         plan = self._plan()
-        whole = hashlib.md5(usedforsecurity=False)
+        if plan.threshold > plan.part_size:
+            # Sizes from one part to the threshold are single PUTs: the whole MD5 is needed too.
+            whole = hashlib.md5(usedforsecurity=False)
 
-        def tee() -> Iterator[bytes]:
-            for chunk in chunks:
-                whole.update(chunk)
-                yield chunk
+            def tee() -> Iterator[bytes]:
+                for chunk in chunks:
+                    whole.update(chunk)
+                    yield chunk
 
-        etag, size = md5_etag(tee(), plan.part_size)
-        if size < plan.threshold:
-            return whole.hexdigest(), size
+            etag, size = md5_etag(tee(), plan.part_size)
+            if size < plan.threshold:
+                return whole.hexdigest(), size
+        else:
+            # Under the threshold is under one part: md5_etag's answer is the whole MD5.
+            etag, size = md5_etag(chunks, plan.part_size)
+            if size < plan.threshold:
+                return etag, size
         if "-" not in etag:  # multipart, in one part smaller than the part size
-            etag = hashlib.md5(whole.digest(), usedforsecurity=False).hexdigest() + "-1"
+            etag = hashlib.md5(bytes.fromhex(etag), usedforsecurity=False).hexdigest() + "-1"
         return etag, size
 
     def _plan(self) -> MultipartPlan:

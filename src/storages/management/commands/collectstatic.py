@@ -9,6 +9,7 @@ storages' post-processing. Any other storage gets Django's own command unchanged
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -52,6 +53,9 @@ class Command(collectstatic.Command):
         self._pool: ThreadPoolExecutor | None = None
         self._futures: dict[Future[bool], str] = {}
         self._submitted: set[str] = set()
+        #: Files digested before the listing came: (path, prefixed path, storage, digest, size,
+        #: local path).
+        self._deferred: list[tuple[str, str, Storage, str | None, int, str]] = []
         self._lock = threading.Lock()
         self._done = 0
         self._bytes = 0
@@ -93,9 +97,57 @@ class Command(collectstatic.Command):
             self.log(f"Pretending to copy '{source_storage.path(path)}'", level=1)
             self.copied_files.append(prefixed_path)
             return None
+        self._settle_deferred()
+        if self._unchanged(path, prefixed_path, source_storage):
+            return None
+        self._submit(path, prefixed_path, source_storage)
+        return None
+
+    def _submit(self, path: str, prefixed_path: str, source_storage: Storage) -> None:
+        assert self._pool is not None
         future = self._pool.submit(self._copy, path, prefixed_path, source_storage)
         self._futures[future] = prefixed_path
-        return None
+
+    def _unchanged(self, path: str, prefixed_path: str, source_storage: Storage) -> bool:
+        """Keep a file stored with the same content, here: reading a small file costs less than
+        handing it to a thread and through Django's save. While the listing is still coming,
+        digest the local file now and compare it later (see :meth:`_settle_deferred`)."""
+        view: Any = self.storage
+        if not hasattr(view, "keep_if_unchanged"):
+            return False
+        try:
+            source = source_storage.open(path)
+        except OSError:
+            return False  # the copy reports it, naming the file
+        with source:
+            local = getattr(source, "name", None)
+            if not view.sync_index.ready() and isinstance(local, str) and os.path.isabs(local):
+                digest, size = view._digest(source)
+                self._deferred.append((path, prefixed_path, source_storage, digest, size, local))
+                return True
+            if not view.keep_if_unchanged(prefixed_path, source):
+                return False
+        self._kept(prefixed_path)
+        return True
+
+    def _kept(self, prefixed_path: str) -> None:
+        self.unmodified_files.append(prefixed_path)
+        self.log(f"Skipping '{prefixed_path}' (unchanged)", level=2)
+        with self._lock:
+            self._done += 1
+
+    def _settle_deferred(self, wait: bool = False) -> None:
+        """Compare the files digested before the listing came with it, once it has (at once
+        with *wait*); upload those that differ."""
+        view: Any = self.storage
+        if not self._deferred or not (wait or view.sync_index.ready()):
+            return
+        deferred, self._deferred = self._deferred, []
+        for path, prefixed_path, source_storage, digest, size, local in deferred:
+            if view.keep_stored(prefixed_path, size, digest, local):
+                self._kept(prefixed_path)
+            else:
+                self._submit(path, prefixed_path, source_storage)
 
     def _copy(self, path: str, prefixed_path: str, source_storage: Storage) -> bool:
         storage = self.storage
@@ -115,6 +167,7 @@ class Command(collectstatic.Command):
         return uploaded
 
     def _wait_for_uploads(self) -> None:
+        self._settle_deferred(wait=True)
         futures, self._futures = self._futures, {}
         if not futures:
             return
