@@ -26,6 +26,7 @@ from django.test import override_settings
 
 import storages as storages_app
 from storages.backends.s3 import S3ManifestStaticStorage, S3Storage
+from storages.management.commands.collectstatic import Command as OurCollectstatic
 from storages.manifest import INPUTS_KEY
 from tests.backends.s3.fixtures import RequestCounter
 
@@ -316,3 +317,31 @@ def test_clear_post_processes_again_and_writes_nothing_unchanged(
     requests, output = collect(MANIFEST, s3_options, static_dir, "--clear")
     assert "post-processed" in output
     assert not {"PutObject", "DeleteObject", "DeleteObjects"} & set(requests), requests
+
+
+def test_files_digested_before_the_listing_came_are_compared_with_it(
+    s3_options: dict[str, Any], static_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing is read by a thread of its own while the command digests the local files:
+    with a slow listing every file is compared after it came, and only the changed one goes."""
+    backend = "storages.backends.s3.S3StaticStorage"
+    collect(backend, s3_options, static_dir)
+    (static_dir / "img" / "icon3.png").write_bytes(b"\x89PNG changed")
+
+    def slow_listing(request: Any, **kwargs: Any) -> None:
+        if kwargs.get("event_name", "").endswith("ListObjectsV2"):
+            time.sleep(0.5)
+
+    settled: list[int] = []
+    settle = OurCollectstatic._settle_deferred
+
+    def counting(self: Any, wait: bool = False) -> None:
+        settled.append(len(self._deferred))
+        settle(self, wait)
+
+    monkeypatch.setattr(OurCollectstatic, "_settle_deferred", counting)
+    requests, output = collect(backend, s3_options, static_dir, "-v2", hook=slow_listing)
+    assert max(settled) == COPIED  # every file waited for the listing
+    assert requests == {"ListObjectsV2": 1, "PutObject": 1}, requests
+    assert f"1 static file copied, {COPIED - 1} unmodified" in output
+    assert "Copied 'img/icon3.png'" in output
