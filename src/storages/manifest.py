@@ -144,11 +144,8 @@ class _ManifestWithInputs:
         self._storage = storage
         self._inputs = inputs
 
-    def exists(self, name: str) -> bool:
-        return bool(self._storage.exists(name))
-
-    def delete(self, name: str) -> None:
-        self._storage.delete(name)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)  # exists, delete, and whatever else Django asks
 
     def _save(self, name: str, content: Any) -> str:
         from django.core.files.base import ContentFile
