@@ -378,14 +378,17 @@ class BaseStorage(OptionAttributes[O], rebuild.Rebuildable, Storage):
         return None, sum(len(chunk) for chunk in chunks)
 
     @contextmanager
-    def synchronizing(self, path: str = "") -> Iterator[BaseStorage[O]]:
+    def synchronizing(
+        self, path: str = "", *, list_in_background: bool = False
+    ) -> Iterator[BaseStorage[O]]:
         """Yield a view of this storage that answers from one listing of *path*.
 
         The view (see :mod:`storages.sync`) skips saves of content already stored and defers
         deletes, carried out when the block ends without an error. This storage itself is
-        untouched: other threads using it meanwhile see the backend as it is.
+        untouched: other threads using it meanwhile see the backend as it is. With
+        *list_in_background* the listing is read by a thread while the block starts.
         """
-        index = SyncIndex(self.listing(path))
+        index = SyncIndex(self.listing(path), background=list_in_background)
         view = synchronizing_view(self, index)
         yield view
         for name in index.take_pending_deletes():

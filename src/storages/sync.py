@@ -45,12 +45,13 @@ KEEP_IN_MEMORY = 1024 * 1024
 class SyncIndex:
     """What a storage holds (listed once) and what the synchronisation did to it.
 
-    The listing is read by a thread of its own from the start: the caller can work on its side
-    (``collectstatic`` reads and digests the local files) while the service answers. Every
-    question about what is stored waits for the whole listing, and raises what it raised.
+    With *background*, the listing is read by a thread of its own from the start: the caller
+    can work on its side (``collectstatic`` reads and digests the local files) while the service
+    answers. Every question about what is stored waits for the whole listing, and raises what it
+    raised. (A backend with a client per thread opens one more for that thread.)
     """
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
+    def __init__(self, entries: Iterable[Entry], background: bool = False) -> None:
         self._lock = threading.Lock()
         self._entries: dict[str, Entry] = {}
         self.pending_deletes: set[str] = set()
@@ -66,7 +67,12 @@ class SyncIndex:
         self._loader = threading.Thread(
             target=self._load, args=(entries,), name="storages-listing", daemon=True
         )
-        self._loader.start()
+        if background:
+            self._loader.start()
+            return
+        self._load(entries)
+        if self._failure is not None:
+            raise self._failure
 
     def _load(self, entries: Iterable[Entry]) -> None:
         try:
@@ -84,7 +90,8 @@ class SyncIndex:
     @property
     def entries(self) -> dict[str, Entry]:
         """The stored files by name, once listed."""
-        self._loader.join()
+        if self._loader.is_alive():
+            self._loader.join()
         if self._failure is not None:
             raise self._failure
         return self._entries

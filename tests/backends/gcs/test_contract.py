@@ -26,9 +26,9 @@ class TestGoogleCloudStorage(StorageContract):
     # gcp-storage-emulator keeps objects as local files: a name component over 255 bytes gets
     # 500s (retried for minutes), where Cloud Storage holds names up to 1024 bytes.
     long_name_components: ClassVar[bool] = False
-    # A save holds about two resumable chunks (16 MiB each by default), within the 64 MiB a
+    # A save holds about two resumable chunks (24 MiB each by default), within the 64 MiB a
     # 256 MiB save may take: fewer, larger chunks cost fewer requests.
-    memory_budget: ClassVar[int] = 40 * 1024 * 1024
+    memory_budget: ClassVar[int] = 60 * 1024 * 1024
 
     @pytest.fixture
     def storage(self, emulator: RunningServer, sa_credentials: Any) -> Storage:

@@ -22,6 +22,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage as gcs
 
 from storages.backends.gcloud import GoogleCloudStorage
+from storages.backends.gcs.storage import DEFAULT_CHUNK_SIZE
 from storages.testing.content import GeneratedFile
 from tests.backends import object_stores as shared
 from tests.backends.gcs.conftest import BUCKET, PROJECT, service_account_info
@@ -375,12 +376,14 @@ def test_signing_needs_a_private_key(make_storage: Any) -> None:
 
 
 # -- the large-file proof -------------------------------------------------------------------
-@big_files  # about 10 s on the emulator (16 MiB chunks)
+@big_files  # about 8 s on the emulator (24 MiB chunks)
 def test_256_mib_round_trip_with_bounded_memory(make_storage: Any) -> None:
     storage = make_storage()
     counter = CountRequests(storage)
-    print(round_trip_256_mib(storage))  # the save peaks at about two chunks (+36 MiB)
-    chunks = BIG // (16 * 1024 * 1024)  # the default resumable chunk: about two of them held
-    # One POST opens the resumable session, then a PUT per chunk and one that finalizes; a whole
-    # read and a 1 KiB read (a GET each); size() (a GET of the metadata); delete().
-    assert counter.counts == {"POST": 1, "PUT": chunks + 1, "GET": 3, "DELETE": 1}
+    print(round_trip_256_mib(storage))  # the save peaks at about two chunks (+50 MiB)
+    full, rest = divmod(BIG, DEFAULT_CHUNK_SIZE)  # the default resumable chunk
+    # One POST opens the resumable session, then a PUT per full chunk and one that finalizes
+    # (the rest, or nothing); a whole read and a 1 KiB read (a GET each); size() (a GET of the
+    # metadata); delete().
+    assert counter.counts == {"POST": 1, "PUT": full + 1, "GET": 3, "DELETE": 1}
+    assert full + 1 == 11 and rest  # 10 chunks of 24 MiB, then the last 16 MiB

@@ -115,7 +115,7 @@ class GCSOptions(BaseOptions):
     `content_encoding`, `content_language`, `content_type`, `metadata`, `storage_class`, ...);
     `acl` gives the predefined ACL of the upload."""
     blob_chunk_size: int | None = option(None, setting="GS_BLOB_CHUNK_SIZE", convert=_chunk_size)
-    """Bytes per chunk of a resumable upload (a multiple of 256 KiB; 16 MiB when unset). A file
+    """Bytes per chunk of a resumable upload (a multiple of 256 KiB; 24 MiB when unset). A file
     smaller than one chunk is uploaded in one request; a larger one holds about two chunks in
     memory and costs one request per chunk."""
     timeout: float = option(60, setting="GS_TIMEOUT", convert=_timeout)

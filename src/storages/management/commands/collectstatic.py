@@ -64,7 +64,8 @@ class Command(collectstatic.Command):
         storage = self.storage
         if not isinstance(storage, BaseStorage) or self.symlink:
             return dict(super().collect())
-        with storage.synchronizing() as view, ThreadPoolExecutor(self.workers) as pool:
+        listing = storage.synchronizing(list_in_background=True)
+        with listing as view, ThreadPoolExecutor(self.workers) as pool:
             self._pool = pool
             self.storage = view
             index = getattr(view, "sync_index", None)
