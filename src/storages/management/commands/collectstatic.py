@@ -202,7 +202,7 @@ class Command(collectstatic.Command):
 
     def _show_progress(self) -> None:
         if self.verbosity >= 1 and sys.stdout.isatty() and self._futures:
-            total = len(self._futures)
+            total = len(self._submitted)  # uploaded or kept as they are
             megabytes = self._bytes / 1_000_000
             self.stdout.write(
                 f"\r{self._done}/{total} files, {megabytes:.1f} MB uploaded", ending=""
