@@ -252,6 +252,14 @@ def test_a_deleted_hashed_copy_is_stored_again(
     assert S3Storage(**s3_options).exists(hashed_css)
 
 
+def hashed_again_then_kept(backend: str, options: dict[str, Any], static_dir: Path) -> None:
+    """Collect twice: the first run post-processes everything, the second nothing."""
+    _, output = collect(backend, options, static_dir)
+    assert "post-processed" in output
+    _, output = collect(backend, options, static_dir)
+    assert "post-processed" not in output
+
+
 class Custom(S3ManifestStaticStorage):
     """What a project's settings name; the tests below swap it for an edited version."""
 
@@ -286,10 +294,7 @@ def test_an_edited_storage_class_post_processes_again(
     edited = edit()
     edited.__qualname__ = Custom.__qualname__
     monkeypatch.setattr(sys.modules[__name__], "Custom", edited)
-    _, output = collect(backend, s3_options, static_dir)
-    assert "post-processed" in output
-    _, output = collect(backend, s3_options, static_dir)
-    assert "post-processed" not in output
+    hashed_again_then_kept(backend, s3_options, static_dir)
 
 
 def test_a_manifest_without_inputs_is_made_again_once(
@@ -302,10 +307,7 @@ def test_a_manifest_without_inputs_is_made_again_once(
     storage = S3Storage(**s3_options)
     storage.delete("staticfiles.json")
     storage.save("staticfiles.json", ContentFile(json.dumps(payload).encode()))
-    _, output = collect(MANIFEST, s3_options, static_dir)
-    assert "post-processed" in output
-    _, output = collect(MANIFEST, s3_options, static_dir)
-    assert "post-processed" not in output
+    hashed_again_then_kept(MANIFEST, s3_options, static_dir)
 
 
 def test_clear_post_processes_again_and_writes_nothing_unchanged(
