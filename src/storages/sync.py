@@ -159,6 +159,11 @@ class SyncIndex:
             self.uploaded.add(name)
             self.unchanged.discard(name)
 
+    def remember_path(self, name: str, path: str) -> None:
+        """Remember that the content of *name* is the local file *path*."""
+        with self._lock:
+            self._local[name] = path
+
     def remember_source(self, name: str, content: Any, size: int) -> None:
         """Remember where the content of *name* can be read locally."""
         path = getattr(content, "name", None)
@@ -206,7 +211,7 @@ class SynchronizingStorage:
                 return File(open(local, mode), name=name)
         return super()._open(name, mode)  # type: ignore[misc, no-any-return]
 
-    def _digest(self, content: File) -> tuple[str | None, int]:
+    def digest_of(self, content: File) -> tuple[str | None, int]:
         """Return the digest and size the listing would show for *content*."""
         content.seek(0)
         encoding = self.text_encoding  # type: ignore[attr-defined]
@@ -228,7 +233,7 @@ class SynchronizingStorage:
         size = getattr(content, "size", None)
         if isinstance(size, int) and size != entry.size:
             return False
-        digest, size = self._digest(content)
+        digest, size = self.digest_of(content)
         if not self.sync_index.unchanged_content(name, size, digest):
             return False
         self.sync_index.remember_source(name, content, size)
@@ -240,18 +245,17 @@ class SynchronizingStorage:
         name = clean_name(name)
         if not self.sync_index.unchanged_content(name, size, digest):
             return False
-        self.sync_index.remember_source(name, File(None, name=source), size)
+        self.sync_index.remember_path(name, source)
         return True
 
     def _write_content(self, name: str, content: File) -> None:
         """Upload *content* unless the listing shows it is stored already."""
         name = clean_name(name)
-        digest, size = self._digest(content)
+        digest, size = self.digest_of(content)
         index = self.sync_index
-        if index.unchanged_content(name, size, digest):
-            index.remember_source(name, content, size)
-            return
         index.remember_source(name, content, size)
+        if index.unchanged_content(name, size, digest):
+            return
         upload = super()._write_content  # type: ignore[misc]
         source = index.local_source(name)
         if index.background is None or source is None or _declares_type(content):

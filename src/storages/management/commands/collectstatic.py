@@ -123,7 +123,7 @@ class Command(collectstatic.Command):
         with source:
             local = getattr(source, "name", None)
             if not view.sync_index.ready() and isinstance(local, str) and os.path.isabs(local):
-                digest, size = view._digest(source)
+                digest, size = view.digest_of(source)
                 self._deferred.append((path, prefixed_path, source_storage, digest, size, local))
                 return True
             if not view.keep_if_unchanged(prefixed_path, source):
