@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import importlib
 import io
@@ -27,8 +28,9 @@ from storages.backends.sftp import HostKeyError, InsecureHostKeyWarning, SFTPSto
 from storages.errors import StorageConnectionError
 from tests.backends.sftp.servers import sftp_settings, sshd
 from tests.bigfiles import big_files, round_trip_256_mib
+from tests.harness.faultproxy import DOWN, UP, FaultProxy
 from tests.harness.servers import RunningServer
-from tests.harness.specs.sshd import USER
+from tests.harness.specs.sshd import USER, known_hosts_for
 from tests.reliability.secrets_targets import (
     Attempts,
     assert_hidden,
@@ -439,3 +441,46 @@ def test_missing_paramiko_names_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "pip install 'django-storages[sftp]'" in result.stdout
+
+
+# -- the save whose rename answer is lost ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("cut", "saved"), [(DOWN, True), (UP, False)], ids=["answer-lost", "command-lost"]
+)
+def test_connection_lost_during_the_rename(
+    sshd: RunningServer, monkeypatch: pytest.MonkeyPatch, cut: str, saved: bool
+) -> None:
+    """The connection breaks as the rename is sent. If the server renamed (its answer lost),
+    the save succeeded, as a new connection finds; if the request never reached it, the old
+    file stays and the error is raised. Either way no temporary file is left."""
+    with FaultProxy(sshd.port) as proxy:
+        config = sftp_settings(
+            dataclasses.replace(sshd, port=proxy.port),
+            key_filename=str(sshd.workdir / "client_ed25519"),
+            timeout=5,
+        )
+        options = {
+            "host": proxy.host,
+            "root_path": config["SFTP_STORAGE_ROOT"],
+            "params": config["SFTP_STORAGE_PARAMS"],
+            "known_host_file": str(known_hosts_for(sshd, proxy.port)),
+            "file_overwrite": True,
+        }
+        with SFTPStorage(**options) as storage:
+            storage.save("doc.txt", ContentFile(b"old"))
+            rename = paramiko.SFTPClient.posix_rename
+
+            def cut_then_rename(sftp: paramiko.SFTPClient, *args: Any) -> Any:
+                if not proxy.fired:
+                    proxy.reset_after(1, direction=cut)
+                return rename(sftp, *args)
+
+            monkeypatch.setattr(paramiko.SFTPClient, "posix_rename", cut_then_rename)
+            if saved:
+                assert storage.save("doc.txt", ContentFile(b"new content")) == "doc.txt"
+            else:
+                with pytest.raises(ConnectionError):
+                    storage.save("doc.txt", ContentFile(b"new content"))
+            assert proxy.fired == 1
+            assert storage.open("doc.txt").read() == (b"new content" if saved else b"old")
+            assert storage.listdir("") == ([], ["doc.txt"])

@@ -279,9 +279,30 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
                 self._finish_file,
                 self._remove,
                 connection.close_if_broken,
+                self._renamed,
             )
 
         return self._retrying_on(open_)
+
+    def _renamed(self, temp: str, path: str, size: int) -> bool:
+        """Return whether *temp* was renamed to *path* (a file of *size* bytes), asked over a new
+        connection after the rename's answer was lost."""
+
+        def check(sftp: paramiko.SFTPClient) -> bool:
+            try:
+                sftp.stat(temp)
+                return False  # still there: the rename never reached the server
+            except FileNotFoundError:
+                pass
+            try:
+                return sftp.stat(path).st_size == size
+            except FileNotFoundError:
+                return False
+
+        try:
+            return bool(self._retrying(check))
+        except Exception:  # unreachable still: the save's own error stands
+            return False
 
     def _create(self, sftp: paramiko.SFTPClient, path: str) -> paramiko.SFTPFile:
         """Open *path* for writing, creating its directories only when the server says they are

@@ -200,7 +200,9 @@ class SFTPWriter:
     them unanswered; every answer is checked, and so is the close, before the rename: a write
     the server refused fails the save. *create* opens the temporary file for writing; *finish*
     sets its attributes before the rename; *discard* removes it when the save fails; *failed* is
-    told of an error, so that a broken connection is not reused.
+    told of an error, so that a broken connection is not reused; *landed* tells, over a new
+    connection, whether a rename whose answer was lost happened (the temporary file gone, the
+    target of the written size): the save then succeeded.
     """
 
     def __init__(
@@ -211,8 +213,10 @@ class SFTPWriter:
         finish: Callable[[paramiko.SFTPClient, str], None],
         discard: Callable[[str], None],
         failed: Failed = lambda exc: False,
+        landed: Callable[[str, str, int], bool] = lambda temp, path, size: False,
     ) -> None:
         self._sftp = sftp
+        self._landed = landed
         self._path = path
         self._temp = temporary_name(path)
         self._finish = finish
@@ -268,7 +272,10 @@ class SFTPWriter:
     def _rename(self) -> None:
         try:
             self._sftp.posix_rename(self._temp, self._path)
-        except CONNECTION_ERRORS:
+        except CONNECTION_ERRORS as exc:
+            self._failed(exc)
+            if self._landed(self._temp, self._path, self._written):
+                return  # the server renamed; only its answer was lost
             raise
         except OSError:
             # Without the posix-rename extension (an OpenSSH one) SFTP's rename refuses an
