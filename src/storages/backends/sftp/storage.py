@@ -295,7 +295,7 @@ class SFTPStorage(BaseStorage[SFTPOptions]):
             except FileNotFoundError:
                 pass
             try:
-                return sftp.stat(path).st_size == size
+                return bool(sftp.stat(path).st_size == size)
             except FileNotFoundError:
                 return False
 
