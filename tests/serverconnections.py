@@ -58,3 +58,17 @@ def upload_cut_keeps_the_previous_file(server: RunningServer, storage: Any) -> N
         assert reader.read() == b"precious"
     storage.save("after.txt", ContentFile(b"after"))
     assert storage.size("after.txt") == 5
+
+
+def save_through_a_lost_rename(storage: Any, saved: bool) -> None:
+    """Save new content over ``doc.txt`` while the connection is cut as the rename is sent (the
+    caller armed the cut). *saved*: the server renamed and only its answer was lost, so the save
+    succeeds; otherwise the request never reached it, the error is raised and the old content
+    stays. Either way no temporary file is left."""
+    if saved:
+        assert storage.save("doc.txt", ContentFile(b"new content")) == "doc.txt"
+    else:
+        with pytest.raises(ConnectionError):
+            storage.save("doc.txt", ContentFile(b"new content"))
+    assert storage.open("doc.txt").read() == (b"new content" if saved else b"old")
+    assert storage.listdir("") == ([], ["doc.txt"])

@@ -39,7 +39,11 @@ from tests.reliability.secrets_targets import (
     make_secret,
     storage_texts,
 )
-from tests.serverconnections import drop_server_connections, upload_cut_keeps_the_previous_file
+from tests.serverconnections import (
+    drop_server_connections,
+    save_through_a_lost_rename,
+    upload_cut_keeps_the_previous_file,
+)
 
 __all__ = ["sshd"]  # the fixture this module uses
 
@@ -476,11 +480,5 @@ def test_connection_lost_during_the_rename(
                 return rename(sftp, *args)
 
             monkeypatch.setattr(paramiko.SFTPClient, "posix_rename", cut_then_rename)
-            if saved:
-                assert storage.save("doc.txt", ContentFile(b"new content")) == "doc.txt"
-            else:
-                with pytest.raises(ConnectionError):
-                    storage.save("doc.txt", ContentFile(b"new content"))
+            save_through_a_lost_rename(storage, saved)
             assert proxy.fired == 1
-            assert storage.open("doc.txt").read() == (b"new content" if saved else b"old")
-            assert storage.listdir("") == ([], ["doc.txt"])
